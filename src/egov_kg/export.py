@@ -1,0 +1,309 @@
+"""Deterministic, atomic serialization of the knowledge graph.
+
+rdflib's in-memory graphs iterate in an order that depends on Python's per-process string
+hash seed, and its RDF/XML, N-Triples, JSON-LD and TriG writers follow that order (its Turtle
+writer sorts, but rewrites some literals, e.g. ``"4"^^xsd:decimal`` as ``4.0``). So egov-kg
+sorts the triples itself and streams them through pyoxigraph's writers, which keep that order
+and every lexical form; JSON-LD comes from rdflib and is then re-ordered. Blank nodes, if
+any, are renamed canonically first. Same graph in, byte-identical output out.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import json
+import os
+import re
+import sys
+import tempfile
+from collections.abc import Callable, Iterable, Mapping
+from pathlib import Path
+from typing import IO, Any, Final, Literal, TypeAlias, get_args
+
+import pyoxigraph as ox
+from rdflib import BNode, Graph, URIRef
+from rdflib import Literal as RdfLiteral
+from rdflib.compare import to_canonical_graph
+from rdflib.term import Node
+
+from egov_kg.namespaces import ASSERTED_GRAPH, RDF
+
+__all__ = ["FORMATS", "Format", "export", "serialize"]
+
+Format: TypeAlias = Literal["turtle", "nt", "jsonld", "trig", "xml"]
+FORMATS: Final[tuple[str, ...]] = get_args(Format)
+
+_OX_FORMATS: Final[Mapping[str, ox.RdfFormat]] = {
+    "turtle": ox.RdfFormat.TURTLE,
+    "nt": ox.RdfFormat.N_TRIPLES,
+    "trig": ox.RdfFormat.TRIG,
+    "xml": ox.RdfFormat.RDF_XML,
+}
+# The end of an IRI that can be an XML element name (RDF/XML writes predicates as elements).
+_XML_LOCAL_NAME = re.compile(r"[^\W\d][\w.\-]*\Z")
+# Characters XML 1.0 cannot represent at all.
+_XML_FORBIDDEN = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+
+_Triple: TypeAlias = tuple[Node, Node, Node]
+
+
+def _check_format(fmt: str) -> None:
+    if fmt not in FORMATS:
+        raise ValueError(f"unknown format {fmt!r}; expected one of {', '.join(FORMATS)}")
+
+
+def _term_key(term: Node) -> tuple[int, str, str, str]:
+    """Total, hash-independent order of RDF terms: IRIs, then blank nodes, then literals."""
+    if isinstance(term, URIRef):
+        return (0, str(term), "", "")
+    if isinstance(term, BNode):
+        return (1, str(term), "", "")
+    if isinstance(term, RdfLiteral):
+        return (2, str(term), str(term.datatype or ""), term.language or "")
+    return (3, str(term), type(term).__name__, "")
+
+
+def _triple_key(triple: _Triple) -> tuple[tuple[int, str, str, str], ...]:
+    """Sort key: by subject, ``rdf:type`` first, then predicate, then object."""
+    subject, predicate, obj = triple
+    first = (-1, "", "", "") if predicate == RDF.type else _term_key(predicate)
+    return (_term_key(subject), first, _term_key(obj))
+
+
+def _triples(graph: Graph) -> list[_Triple]:
+    """Return the triples of ``graph`` sorted, blank nodes renamed canonically."""
+    has_bnodes = any(isinstance(term, BNode) for triple in graph for term in triple)
+    source: Iterable[_Triple] = to_canonical_graph(graph) if has_bnodes else graph
+    return sorted(source, key=_triple_key)
+
+
+def _ox_term(term: Node) -> ox.NamedNode | ox.BlankNode | ox.Literal:
+    """Convert an rdflib term to the pyoxigraph term with the same lexical form."""
+    if isinstance(term, URIRef):
+        return ox.NamedNode(str(term))
+    if isinstance(term, BNode):
+        return ox.BlankNode(str(term))
+    if isinstance(term, RdfLiteral):
+        if term.language:
+            return ox.Literal(str(term), language=term.language)
+        if term.datatype is not None:
+            return ox.Literal(str(term), datatype=ox.NamedNode(str(term.datatype)))
+        return ox.Literal(str(term))
+    raise ValueError(f"cannot export the RDF term {term!r}")
+
+
+def _ox_triple(triple: _Triple) -> ox.Triple:
+    subject, predicate, obj = (_ox_term(term) for term in triple)
+    if isinstance(subject, ox.Literal) or not isinstance(predicate, ox.NamedNode):
+        raise ValueError(f"not an RDF triple (literal subject or non-IRI predicate): {triple}")
+    return ox.Triple(subject, predicate, obj)
+
+
+def _bound_prefixes(graph: Graph) -> dict[str, str]:
+    """Return the prefixes bound in ``graph``, sorted by prefix."""
+    return dict(sorted((prefix, str(namespace)) for prefix, namespace in graph.namespaces()))
+
+
+def _used_prefixes(
+    triples: Iterable[_Triple], prefixes: Mapping[str, str], extra: Iterable[str] = ()
+) -> dict[str, str]:
+    """Return the ``prefixes`` whose namespace starts at least one IRI of ``triples``."""
+    iris: set[str] = set(extra)
+    for triple in triples:
+        for term in triple:
+            if isinstance(term, URIRef):
+                iris.add(str(term))
+            elif isinstance(term, RdfLiteral) and term.datatype is not None:
+                iris.add(str(term.datatype))
+    namespaces = set(prefixes.values())
+    used: set[str] = set()
+    for iri in iris:
+        # Namespaces almost always end in "/" or "#": try each such cut of the IRI.
+        for index, char in enumerate(iri):
+            if char in "/#" and iri[: index + 1] in namespaces:
+                used.add(iri[: index + 1])
+    odd = [ns for ns in namespaces if not ns.endswith(("/", "#"))]
+    used.update(ns for ns in odd if any(iri.startswith(ns) for iri in iris))
+    return {prefix: ns for prefix, ns in prefixes.items() if ns in used}
+
+
+def _check_xml(triples: Iterable[_Triple]) -> None:
+    """Refuse what RDF/XML cannot express.
+
+    Predicates are written as XML element names, so their IRI must end in one; XML 1.0 has
+    no way at all to write most C0 control characters, even as character references.
+    """
+    for subject, predicate, obj in triples:
+        if not _XML_LOCAL_NAME.search(str(predicate)):
+            raise ValueError(
+                f"RDF/XML cannot write the predicate <{predicate}>: its IRI does not end in "
+                "an XML name"
+            )
+        if isinstance(obj, RdfLiteral) and _XML_FORBIDDEN.search(obj):
+            raise ValueError(
+                f"RDF/XML cannot write a control character of the literal {obj.n3()} "
+                f"(subject <{subject}>)"
+            )
+
+
+def _sort_json(value: Any, key: str | None = None) -> Any:
+    """Sort JSON-LD arrays (they are sets, except ``@list``); ``@graph`` by ``@id``."""
+    if isinstance(value, dict):
+        return {k: _sort_json(v, k) for k, v in value.items()}
+    if isinstance(value, list):
+        items = [_sort_json(item) for item in value]
+        if key == "@list":
+            return items
+
+        def order(item: Any) -> tuple[str, str]:
+            node_id = item.get("@id", "") if isinstance(item, dict) else ""
+            dumped = json.dumps(item, sort_keys=True, ensure_ascii=False)
+            return (str(node_id) if key == "@graph" else "", dumped)
+
+        return sorted(items, key=order)
+    return value
+
+
+def _jsonld(triples: list[_Triple], prefixes: Mapping[str, str]) -> bytes:
+    """Serialize as JSON-LD: a ``@context`` of all prefixes and a ``@graph`` sorted by ``@id``."""
+    context = {prefix: ns for prefix, ns in prefixes.items() if prefix}  # "" is not a term
+    graph = Graph(bind_namespaces="none")
+    graph += triples
+    document = json.loads(graph.serialize(format="json-ld", context=context, auto_compact=True))
+    if isinstance(document, list):
+        nodes = document
+    elif "@graph" in document:
+        nodes = document["@graph"]
+    else:
+        node = {k: v for k, v in document.items() if k != "@context"}
+        nodes = [node] if node else []
+    result = {"@context": context, "@graph": _sort_json(nodes, "@graph")}
+    return (json.dumps(result, indent=2, sort_keys=True, ensure_ascii=False) + "\n").encode()
+
+
+def _tidy_turtle(data: bytes, indent: bytes) -> bytes:
+    """Sort pyoxigraph's ``@prefix`` lines by prefix; blank line before each subject.
+
+    pyoxigraph writes one prefix per line, first, and escapes newlines inside literals, so
+    every line starting with exactly ``indent`` (no indent for Turtle, one tab inside a TriG
+    graph) starts a new subject, and adding whitespace there is safe.
+    """
+    lines = re.findall(rb"[^\n]*\n|[^\n]+", data)  # split at LF only, keeping it
+    count = 0
+    while count < len(lines) and lines[count].startswith(b"@prefix "):
+        count += 1
+    header, body = sorted(lines[:count]), lines[count:]
+    spaced: list[bytes] = []
+    for line in body:
+        starts_subject = line.startswith(indent) and line[len(indent) : len(indent) + 1] not in (
+            b"\t",
+            b"}",
+            b"\n",
+            b"",
+        )
+        if starts_subject and spaced and not spaced[-1].rstrip().endswith(b"{"):
+            spaced.append(b"\n")
+        spaced.append(line)
+    return b"".join(header + ([b"\n"] if header else []) + spaced)
+
+
+def _ox_serialize(
+    statements: Iterable[ox.Triple] | Iterable[ox.Quad], fmt: str, prefixes: Mapping[str, str]
+) -> bytes:
+    buffer = io.BytesIO()
+    ox.serialize(statements, buffer, _OX_FORMATS[fmt], prefixes=dict(prefixes))
+    return buffer.getvalue()
+
+
+def _serialize(graph: Graph, fmt: str, graph_name: URIRef) -> bytes:
+    """Serialize ``graph`` as ``fmt``."""
+    _check_format(fmt)
+    triples = _triples(graph)
+    prefixes = _bound_prefixes(graph)
+    if fmt == "jsonld":
+        return _jsonld(triples, prefixes)
+    if fmt == "xml":
+        _check_xml(triples)
+    extra = [str(graph_name)] if fmt == "trig" else []
+    used = _used_prefixes(triples, prefixes, extra)
+    statements = (_ox_triple(triple) for triple in triples)
+    if fmt == "trig":
+        name = ox.NamedNode(str(graph_name))
+        quads = (ox.Quad(t.subject, t.predicate, t.object, name) for t in statements)
+        return _tidy_turtle(_ox_serialize(quads, "trig", used), b"\t")
+    data = _ox_serialize(statements, fmt, used)
+    if fmt == "xml":
+        # XML parsers turn a raw CR (or CR LF) into LF; a character reference keeps it.
+        # pyoxigraph ends lines with LF, so any CR comes from a literal.
+        return data.replace(b"\r", b"&#13;")
+    return _tidy_turtle(data, b"") if fmt == "turtle" else data
+
+
+def serialize(graph: Graph, fmt: Format | str, *, graph_name: URIRef = ASSERTED_GRAPH) -> bytes:
+    """Return ``graph`` serialized as ``fmt`` (turtle, nt, jsonld, trig or xml), deterministically.
+
+    Args:
+        graph: the graph to write.
+        fmt: one of :data:`FORMATS`.
+        graph_name: the named graph that holds the triples in TriG output (the asserted or
+            the inferred graph); ignored by the other formats.
+
+    Raises:
+        ValueError: unknown format, or a graph that the format cannot express.
+    """
+    return _serialize(graph, fmt, graph_name)
+
+
+def _atomic_write(path: Path, write: Callable[[IO[bytes]], object]) -> None:
+    """Write ``path`` via a temporary file in its folder, fsync, then ``os.replace``.
+
+    On any failure the previous content of ``path`` is untouched and the temporary file is
+    removed.
+    """
+    directory = path.parent
+    fd, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=directory)
+    try:
+        with os.fdopen(fd, "wb") as stream:
+            umask = os.umask(0)
+            os.umask(umask)
+            os.fchmod(stream.fileno(), 0o666 & ~umask)  # mkstemp makes 0600: use the usual mode
+            write(stream)
+            stream.flush()
+            os.fsync(stream.fileno())
+        os.replace(temporary, path)
+    except BaseException:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(temporary)
+        raise
+    try:  # make the rename itself durable
+        directory_fd = os.open(directory, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(directory_fd)
+    except OSError:
+        pass
+    finally:
+        os.close(directory_fd)
+
+
+def export(
+    graph: Graph,
+    fmt: Format | str,
+    out: Path | str | None = None,
+    *,
+    graph_name: URIRef = ASSERTED_GRAPH,
+) -> None:
+    """Write ``graph`` as ``fmt`` to the file ``out`` atomically, or to stdout when ``None``.
+
+    See :func:`serialize` for the arguments and errors.
+    """
+    _check_format(fmt)
+    if out is None:
+        data = _serialize(graph, fmt, graph_name)
+        sys.stdout.buffer.write(data)
+        sys.stdout.buffer.flush()
+        return
+    # Serialize inside the write: whatever fails, the temporary file is cleaned up.
+    _atomic_write(Path(out), lambda stream: stream.write(_serialize(graph, fmt, graph_name)))

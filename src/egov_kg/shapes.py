@@ -1,0 +1,322 @@
+"""SHACL validation of the knowledge graph with pyshacl, with readable, sorted results."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+from typing import Any, Final, Literal, TypeAlias
+
+import pyshacl
+from rdflib import BNode, Graph, URIRef
+from rdflib import Literal as RdfLiteral
+from rdflib.collection import Collection
+from rdflib.plugins.sparql import prepareQuery
+from rdflib.plugins.sparql.sparql import Query
+from rdflib.term import Node
+
+from egov_kg.graph import load, load_ontology, parse_file
+from egov_kg.namespaces import RDF, RDFS, SH, SKOS, XSD
+from egov_kg.reasoning import infer
+from egov_kg.resources import shapes_file
+
+__all__ = ["Severity", "ValidationReport", "ValidationResult", "validate"]
+
+Severity: TypeAlias = Literal["Violation", "Warning", "Info"]
+
+_SEVERITIES: Final[dict[Node, Severity]] = {
+    SH.Violation: "Violation",
+    SH.Warning: "Warning",
+    SH.Info: "Info",
+}
+_RANK: Final[dict[str, int]] = {"Violation": 0, "Warning": 1, "Info": 2}
+_LANGUAGES: Final = ("en", "ja")
+
+
+@dataclass(frozen=True)
+class ValidationResult:
+    """One SHACL validation result, with names already resolved for people.
+
+    Attributes:
+        focus_node: the node that failed a constraint.
+        focus_label: its ``skos:prefLabel`` or ``rdfs:label`` (English, then Japanese, then
+            any language), else ``focus_name``.
+        focus_name: the focus node as a prefixed name (``egov-org:mof``), else its full IRI.
+        path: the property path as a prefixed name or SHACL path expression, or None.
+        message: the shape's ``sh:message`` or pyshacl's default message.
+        severity: ``"Violation"``, ``"Warning"`` or ``"Info"``.
+        source_shape: the shape's prefixed name, or ``[ sh:path ... ]`` for a blank node.
+        value: the offending value (prefixed name or Turtle literal), or None.
+        constraint_component: e.g. ``sh:MinCountConstraintComponent``.
+        source_constraint: the named SHACL-SPARQL constraint (``egovsh:NoRankTie``), or None.
+    """
+
+    focus_node: Node
+    focus_label: str
+    focus_name: str
+    path: str | None
+    message: str
+    severity: Severity
+    source_shape: str
+    value: str | None
+    constraint_component: str
+    source_constraint: str | None = None
+
+    def line(self) -> str:
+        """Return the result as one readable line."""
+        where = f" {self.path}" if self.path else ""
+        return f"{self.severity}: {self.focus_label} <{self.focus_name}>{where}: {self.message}"
+
+    def sort_key(self) -> tuple[int, str, str, str, str, str, str]:
+        """Deterministic order: severity, focus node, path, component, message, value."""
+        return (
+            _RANK[self.severity],
+            self.focus_name,
+            self.path or "",
+            self.constraint_component,
+            self.message,
+            self.value or "",
+            self.source_shape,
+        )
+
+
+def _plural(count: int, word: str) -> str:
+    return f"{count} {word}" if count == 1 else f"{count} {word}s"
+
+
+@dataclass(frozen=True)
+class ValidationReport:
+    """The outcome of :func:`validate`.
+
+    Attributes:
+        conforms: False iff there is at least one ``sh:Violation`` (warnings and infos are
+            reported but allowed).
+        results: every result, sorted deterministically (violations first).
+        graph: pyshacl's SHACL validation report graph.
+    """
+
+    conforms: bool
+    results: tuple[ValidationResult, ...]
+    graph: Graph = field(repr=False, compare=False)
+
+    def count(self, severity: Severity) -> int:
+        """Return how many results have ``severity``."""
+        return sum(1 for result in self.results if result.severity == severity)
+
+    @property
+    def summary(self) -> str:
+        """One line: whether the graph conforms and how many results of each severity."""
+        state = "conforms" if self.conforms else "does not conform"
+        return (
+            f"egov-kg: the knowledge graph {state} to its SHACL shapes: "
+            f"{_plural(self.count('Violation'), 'violation')}, "
+            f"{_plural(self.count('Warning'), 'warning')}, "
+            f"{_plural(self.count('Info'), 'info')}"
+        )
+
+    @property
+    def text(self) -> str:
+        """The summary followed by one line per result."""
+        return "\n".join([self.summary, *(result.line() for result in self.results)])
+
+
+class _Names:
+    """Render nodes of one graph as prefixed names without touching its namespace manager.
+
+    (rdflib's own ``normalizeUri`` binds new ``ns1:`` prefixes as a side effect.)
+    """
+
+    def __init__(self, *graphs: Graph) -> None:
+        bound = {str(ns): prefix for graph in reversed(graphs) for prefix, ns in graph.namespaces()}
+        # Longest namespace first, so the most specific prefix wins.
+        self._namespaces = sorted(bound.items(), key=lambda item: (-len(item[0]), item[1]))
+
+    def iri(self, iri: str) -> str:
+        for namespace, prefix in self._namespaces:
+            local = iri[len(namespace) :]
+            if iri.startswith(namespace) and local and not any(c in local for c in "/#?"):
+                return f"{prefix}:{local}"
+        return iri
+
+    def node(self, node: Node) -> str:
+        if isinstance(node, URIRef):
+            return self.iri(str(node))
+        if isinstance(node, RdfLiteral):
+            quoted = RdfLiteral(str(node)).n3()
+            if node.language:
+                return f"{quoted}@{node.language}"
+            if node.datatype is not None and node.datatype != XSD.string:
+                return f"{quoted}^^{self.iri(str(node.datatype))}"
+            return quoted
+        if isinstance(node, BNode):
+            return "[]"
+        return str(node)
+
+
+def _pick(literals: Iterable[Node]) -> str | None:
+    """Choose a literal: English first, then Japanese, then any (deterministically)."""
+    candidates = sorted(
+        (lit for lit in literals if isinstance(lit, RdfLiteral)),
+        key=lambda lit: (lit.language or "", str(lit)),
+    )
+    for language in _LANGUAGES:
+        for literal in candidates:
+            tag = (literal.language or "").lower()
+            if tag == language or tag.startswith(f"{language}-"):
+                return str(literal)
+    return str(candidates[0]) if candidates else None
+
+
+def _label(graph: Graph, node: Node, names: _Names) -> str:
+    for predicate in (SKOS.prefLabel, RDFS.label):
+        label = _pick(graph.objects(node, predicate))
+        if label is not None:
+            return label
+    return names.node(node)
+
+
+def _path(report: Graph, path: Node | None, names: _Names) -> str | None:
+    """Render a SHACL property path (as copied into the report graph) in SPARQL syntax."""
+    if path is None:
+        return None
+    if not isinstance(path, BNode):
+        return names.node(path)
+    if (path, RDF.first, None) in report:
+        return "/".join(_path(report, step, names) or "?" for step in Collection(report, path))
+    for predicate, template in (
+        (SH.inversePath, "^{}"),
+        (SH.zeroOrMorePath, "({})*"),
+        (SH.oneOrMorePath, "({})+"),
+        (SH.zeroOrOnePath, "({})?"),
+    ):
+        inner = report.value(path, predicate)
+        if inner is not None:
+            return template.format(_path(report, inner, names))
+    alternatives = report.value(path, SH.alternativePath)
+    if alternatives is not None:
+        options = Collection(report, alternatives)
+        return "(" + "|".join(_path(report, option, names) or "?" for option in options) + ")"
+    return "[]"
+
+
+def _result(report: Graph, data: Graph, node: Node, names: _Names) -> ValidationResult:
+    focus = report.value(node, SH.focusNode)
+    if focus is None:  # pragma: no cover - pyshacl always sets it
+        raise ValueError("SHACL result without sh:focusNode")
+    shape = report.value(node, SH.sourceShape)
+    component = report.value(node, SH.sourceConstraintComponent)
+    value = report.value(node, SH.value)
+    source = report.value(node, SH.sourceConstraint)
+    path = _path(report, report.value(node, SH.resultPath), names)
+    if isinstance(shape, BNode):
+        shape_path = _path(report, report.value(shape, SH.path), names)
+        source_shape = f"[ sh:path {shape_path} ]" if shape_path else "[]"
+    else:
+        source_shape = names.node(shape) if shape is not None else ""
+    constraint = names.node(component) if component is not None else ""
+    message = _pick(report.objects(node, SH.resultMessage)) or constraint
+    declared = report.value(node, SH.resultSeverity)
+    severity: Severity = "Violation"
+    if declared is not None and declared in _SEVERITIES:
+        severity = _SEVERITIES[declared]
+    return ValidationResult(
+        focus_node=focus,
+        focus_label=_label(data, focus, names),
+        focus_name=names.node(focus),
+        path=path,
+        message=message,
+        severity=severity,
+        source_shape=source_shape,
+        value=names.node(value) if value is not None else None,
+        constraint_component=constraint,
+        source_constraint=names.node(source) if isinstance(source, URIRef) else None,
+    )
+
+
+@lru_cache(maxsize=256)
+def _prepared(text: str) -> Query:
+    return prepareQuery(text)
+
+
+class _PreparedQueryGraph(Graph):
+    """A graph that parses each distinct SPARQL text once.
+
+    pyshacl runs every SHACL-SPARQL constraint once per focus node with the same text and a
+    different ``$this`` binding, and rdflib parses the text anew each time; parsing, not
+    evaluation, was 90% of validation time. A prepared query with ``initBindings`` is what
+    rdflib itself offers for this, so the answers are the same.
+    """
+
+    def query(
+        self,
+        query_object: Any,
+        processor: Any = "sparql",
+        result: Any = "sparql",
+        initNs: Any = None,  # noqa: N803 - rdflib's parameter names
+        initBindings: Any = None,  # noqa: N803
+        *args: Any,
+        **kwargs: Any,
+    ) -> Any:
+        if isinstance(query_object, str) and not initNs:
+            query_object = _prepared(query_object)
+        return super().query(query_object, processor, result, initNs, initBindings, *args, **kwargs)
+
+
+def validate(
+    graph: Graph | None = None,
+    *,
+    data_dir: Path | str | None = None,
+    inferred: bool = False,
+    shapes: Path | str | None = None,
+    ontology: Path | str | None = None,
+) -> ValidationReport:
+    """Validate the knowledge graph against the SHACL shapes.
+
+    pyshacl runs with SHACL-SPARQL and SHACL-AF (``advanced=True``), no extra inference, and
+    ``allow_warnings=True``: only ``sh:Violation`` results make the graph non-conforming.
+
+    Args:
+        graph: the graph to validate; default: :func:`egov_kg.load` of ``data_dir``.
+        data_dir: folder of Turtle data files when ``graph`` is None.
+        inferred: validate the OWL 2 RL closure (:func:`egov_kg.infer`) instead.
+        shapes: SHACL shapes file; default: the shipped ``ontology/shapes.ttl``.
+        ontology: OWL ontology file; default: the shipped ``ontology/egov.ttl``.
+
+    Raises:
+        DataError: a Turtle file is malformed.
+        OSError: a file cannot be read.
+        ValueError: both ``graph`` and ``data_dir`` are given.
+    """
+    if graph is not None and data_dir is not None:
+        raise ValueError("give either a graph or a data folder, not both")
+    ontology_graph = load_ontology(ontology)
+    data = load(data_dir, ontology=ontology) if graph is None else graph
+    if inferred:
+        data = infer(data)
+    shapes_graph, _ = parse_file(shapes if shapes is not None else shapes_file())
+    target = _PreparedQueryGraph(bind_namespaces="none")
+    for triple in data:
+        target.add(triple)
+    for triple in ontology_graph:
+        target.add(triple)
+    conforms, report, _ = pyshacl.validate(
+        target,
+        shacl_graph=shapes_graph,
+        inference="none",
+        advanced=True,
+        allow_warnings=True,
+        abort_on_first=False,
+        inplace=True,
+    )
+    if not isinstance(report, Graph):  # pragma: no cover - pyshacl returns a Graph
+        raise TypeError(f"unexpected pyshacl report {type(report).__name__}")
+    names = _Names(data, shapes_graph)
+    results = sorted(
+        (
+            _result(report, data, node, names)
+            for node in report.subjects(RDF.type, SH.ValidationResult)
+        ),
+        key=ValidationResult.sort_key,
+    )
+    return ValidationReport(conforms=bool(conforms), results=tuple(results), graph=report)

@@ -91,7 +91,7 @@ class Sample:
         return ["--data", str(self.data), "--ontology", str(self.ontology), *extra]
 
     def load(self) -> Graph:
-        return egov_kg.load(self.data, ontology=self.ontology)
+        return egov_kg.load(self.data, ontology=self.ontology).asserted
 
 
 def write_sample(root: Path, data: Mapping[str, str] | None = None) -> Sample:
@@ -113,7 +113,7 @@ def sample(tmp_path: Path) -> Sample:
 @pytest.fixture(scope="session")
 def kg() -> Graph:
     """The shipped knowledge graph: ontology + data/*.ttl."""
-    return egov_kg.load()
+    return egov_kg.load().asserted
 
 
 def cli_command() -> list[str]:

@@ -29,7 +29,16 @@ from rdflib.term import Node
 
 from egov_kg.namespaces import ASSERTED_GRAPH, RDF
 
-__all__ = ["FORMATS", "Format", "export", "serialize"]
+__all__ = [
+    "DATASET_FORMATS",
+    "FORMATS",
+    "DatasetFormat",
+    "Format",
+    "export",
+    "export_dataset",
+    "serialize",
+    "serialize_dataset",
+]
 
 Format: TypeAlias = Literal["turtle", "nt", "jsonld", "trig", "xml"]
 FORMATS: Final[tuple[str, ...]] = get_args(Format)
@@ -307,3 +316,125 @@ def export(
         return
     # Serialize inside the write: whatever fails, the temporary file is cleaned up.
     _atomic_write(Path(out), lambda stream: stream.write(_serialize(graph, fmt, graph_name)))
+
+
+# ---------------------------------------------------------------------------
+# Datasets: several named graphs in one TriG or N-Quads file
+# ---------------------------------------------------------------------------
+
+DatasetFormat: TypeAlias = Literal["trig", "nquads"]
+DATASET_FORMATS: Final[tuple[str, ...]] = get_args(DatasetFormat)
+
+_OX_DATASET_FORMATS: Final[Mapping[str, ox.RdfFormat]] = {
+    "trig": ox.RdfFormat.TRIG,
+    "nquads": ox.RdfFormat.N_QUADS,
+}
+_OX_RDF_TYPE: Final = ox.NamedNode(str(RDF.type))
+_DIGITS: Final = re.compile(r"\d+")
+
+
+def _ox_term_key(term: Any) -> tuple[int, str, str, str]:
+    """:func:`_term_key` for pyoxigraph terms: IRIs, then blank nodes, then literals."""
+    if isinstance(term, ox.NamedNode):
+        return (0, term.value, "", "")
+    if isinstance(term, ox.BlankNode):  # _:c14n2 before _:c14n10
+        return (1, _DIGITS.sub(lambda match: match.group().zfill(12), term.value), "", "")
+    if isinstance(term, ox.Literal):
+        return (2, term.value, term.datatype.value, term.language or "")
+    return (3, str(term), type(term).__name__, "")
+
+
+def _ox_quad_key(quad: ox.Quad) -> tuple[tuple[int, str, str, str], ...]:
+    """Sort key within one graph: by subject, ``rdf:type`` first, then predicate, object."""
+    first = (-1, "", "", "") if quad.predicate == _OX_RDF_TYPE else _ox_term_key(quad.predicate)
+    return (_ox_term_key(quad.subject), first, _ox_term_key(quad.object))
+
+
+def _dataset_prefixes(graphs: Iterable[Graph]) -> dict[str, str]:
+    """The prefixes bound in ``graphs``; the first graph binding a prefix or namespace wins."""
+    prefixes: dict[str, str] = {}
+    namespaces: set[str] = set()
+    for graph in graphs:
+        for prefix, namespace in _bound_prefixes(graph).items():
+            if prefix not in prefixes and namespace not in namespaces:
+                prefixes[prefix] = namespace
+                namespaces.add(namespace)
+    return dict(sorted(prefixes.items()))
+
+
+def _tidy_trig(data: bytes) -> bytes:
+    """:func:`_tidy_turtle` for TriG with several graphs: also a blank line between graphs."""
+    lines = re.findall(rb"[^\n]*\n|[^\n]+", _tidy_turtle(data, b"\t"))
+    spaced: list[bytes] = []
+    for line in lines:
+        if spaced and spaced[-1] == b"}\n":
+            spaced.append(b"\n")
+        spaced.append(line)
+    return b"".join(spaced)
+
+
+def serialize_dataset(graphs: Mapping[URIRef, Graph], fmt: DatasetFormat | str) -> bytes:
+    """Return the named ``graphs`` as one TriG or N-Quads document, deterministically.
+
+    Graphs are written in the order of ``graphs`` (an empty graph is left out: neither
+    format can state one), the triples of each sorted as :func:`serialize` sorts them.
+    Blank nodes are scoped to the whole dataset, as in TriG and N-Quads, and renamed with
+    W3C RDF Dataset Canonicalization (RDFC-1.0, ``_:c14n0``...) across all graphs at once,
+    so two graphs never share a label unless they share the node.
+
+    Args:
+        graphs: graph name -> graph.
+        fmt: ``"trig"`` or ``"nquads"``.
+
+    Raises:
+        ValueError: unknown format, or a graph that holds a term RDF cannot express.
+    """
+    if fmt not in DATASET_FORMATS:
+        raise ValueError(
+            f"unknown dataset format {fmt!r}; expected one of {', '.join(DATASET_FORMATS)}"
+        )
+    order = {str(name): index for index, name in enumerate(graphs)}
+    quads: list[ox.Quad] = []
+    for name, graph in graphs.items():
+        graph_name = ox.NamedNode(str(name))
+        for triple in graph:
+            subject, predicate, obj = _ox_triple(triple)
+            quads.append(ox.Quad(subject, predicate, obj, graph_name))
+    dataset = ox.Dataset(quads)
+    if any(
+        isinstance(q.subject, ox.BlankNode) or isinstance(q.object, ox.BlankNode) for q in quads
+    ):
+        dataset.canonicalize(ox.CanonicalizationAlgorithm.RDFC_1_0)
+
+    def key(quad: ox.Quad) -> tuple[int, tuple[tuple[int, str, str, str], ...]]:
+        graph_name = quad.graph_name
+        index = order[graph_name.value] if isinstance(graph_name, ox.NamedNode) else -1
+        return (index, _ox_quad_key(quad))
+
+    statements = sorted(dataset, key=key)
+    buffer = io.BytesIO()
+    if fmt == "nquads":
+        ox.serialize(statements, buffer, _OX_DATASET_FORMATS[fmt])
+        return buffer.getvalue()
+    used = _used_prefixes(
+        (triple for graph in graphs.values() for triple in graph),
+        _dataset_prefixes(graphs.values()),
+        [str(name) for name in graphs],
+    )
+    ox.serialize(statements, buffer, _OX_DATASET_FORMATS[fmt], prefixes=used)
+    return _tidy_trig(buffer.getvalue())
+
+
+def export_dataset(
+    graphs: Mapping[URIRef, Graph], fmt: DatasetFormat | str, out: Path | str | None = None
+) -> None:
+    """Write :func:`serialize_dataset` of ``graphs`` to the file ``out`` atomically, or stdout.
+
+    See :func:`serialize_dataset` for the arguments and errors.
+    """
+    if out is None:
+        data = serialize_dataset(graphs, fmt)
+        sys.stdout.buffer.write(data)
+        sys.stdout.buffer.flush()
+        return
+    _atomic_write(Path(out), lambda stream: stream.write(serialize_dataset(graphs, fmt)))

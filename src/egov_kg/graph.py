@@ -20,7 +20,7 @@ from egov_kg.errors import DataError
 from egov_kg.namespaces import PREFIXES
 from egov_kg.resources import data_files, ontology_file
 
-__all__ = ["bind_prefixes", "load", "load_ontology", "new_graph", "parse_file"]
+__all__ = ["bind_prefixes", "load", "load_files", "load_ontology", "new_graph", "parse_file"]
 
 # "Parser error at line 5 between columns 11 and 18: The prefix foo: has not been declared"
 # "Parser error between line 4 column 11 and line 6 column 1: Unexpected end of file"
@@ -181,6 +181,11 @@ def _merge(files: Iterable[Path]) -> Graph:
         merged += graph
     extra = {prefix: ns for prefix, (ns, where) in known.items() if where is not None}
     return bind_prefixes(merged, extra)
+
+
+def load_files(files: Iterable[Path]) -> Graph:
+    """Parse Turtle ``files`` strictly into one graph (see :func:`load`)."""
+    return _merge(files)
 
 
 def load_ontology(ontology: Path | str | None = None) -> Graph:

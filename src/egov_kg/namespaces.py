@@ -65,6 +65,9 @@ RESOURCES: Final[Mapping[str, Namespace]] = MappingProxyType(
 GRAPH_BASE: Final = "https://w3id.org/egov-kg/graph/"
 ASSERTED_GRAPH: Final = URIRef(f"{GRAPH_BASE}asserted")
 INFERRED_GRAPH: Final = URIRef(f"{GRAPH_BASE}inferred")
+"""In a release, the triples the OWL-RL closure adds to the asserted graph (and only those)."""
+CLOSURE_GRAPH: Final = URIRef(f"{GRAPH_BASE}closure")
+"""The whole OWL-RL closure (asserted + inferred), as ``egov-kg export --inferred`` writes it."""
 
 PREFIXES: Final[Mapping[str, Namespace]] = MappingProxyType(
     {

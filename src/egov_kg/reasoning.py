@@ -1,13 +1,30 @@
-"""OWL 2 RL inference with owlrl."""
+"""OWL 2 RL inference with owlrl, without its axiomatic noise, cached on disk.
+
+owlrl is the reference semantics. Its closure also restates the RDF, RDFS, OWL and XSD
+vocabularies about themselves and derives triples that are not RDF (literal subjects);
+:func:`closure` keeps only what the axioms say about the data and the ontology's own terms.
+Computing it takes seconds, so :func:`cached_closure` keeps it in the user's cache folder,
+keyed by a hash of its input.
+"""
 
 from __future__ import annotations
 
-import owlrl
-from rdflib import Graph, Literal
+import hashlib
+import os
+import tempfile
+from importlib.metadata import PackageNotFoundError, version
+from pathlib import Path
 
-from egov_kg.graph import bind_prefixes
+from rdflib import BNode, Graph, Literal, URIRef
+from rdflib.term import Node
 
-__all__ = ["infer"]
+from egov_kg.graph import bind_prefixes, new_graph
+from egov_kg.namespaces import OWL, RDF, RDFS, XSD
+
+__all__ = ["cache_dir", "cached_closure", "closure", "content_key", "infer", "write_cache_file"]
+
+_VOCABULARIES = tuple(str(ns) for ns in (RDF, RDFS, OWL, XSD))
+_TRIVIAL_TYPES = {OWL.Thing, RDFS.Resource}
 
 
 def infer(graph: Graph) -> Graph:
@@ -17,10 +34,107 @@ def infer(graph: Graph) -> Graph:
     (e.g. ``"1"^^xsd:integer rdf:type xsd:integer``). Those are not RDF, cannot be written
     in any export format, and are dropped.
     """
-    closure = Graph(bind_namespaces="none")
-    closure += graph
-    owlrl.DeductiveClosure(owlrl.OWLRL_Semantics).expand(closure)
-    for triple in [t for t in closure if isinstance(t[0], Literal)]:
-        closure.remove(triple)
+    import owlrl  # imported here: only inference needs it, and it is slow to import
+
+    expanded = Graph(bind_namespaces="none")
+    expanded += graph
+    owlrl.DeductiveClosure(owlrl.OWLRL_Semantics).expand(expanded)
+    for triple in [t for t in expanded if isinstance(t[0], Literal)]:
+        expanded.remove(triple)
     prefixes = {prefix: str(namespace) for prefix, namespace in graph.namespaces()}
-    return bind_prefixes(closure, prefixes)
+    return bind_prefixes(expanded, prefixes)
+
+
+def _noise(triple: tuple[Node, Node, Node], asserted: Graph) -> bool:
+    """Whether an inferred triple is axiomatic noise rather than a fact about the data."""
+    s, p, o = triple
+    if triple in asserted:
+        return False
+    if isinstance(s, Literal | BNode) or isinstance(o, BNode):
+        return True
+    if isinstance(s, URIRef) and str(s).startswith(_VOCABULARIES):
+        return True  # the closure restating rdf:, rdfs:, owl: and xsd: about themselves
+    if p == OWL.sameAs and s == o:
+        return True
+    return p == RDF.type and o in _TRIVIAL_TYPES
+
+
+def closure(graph: Graph) -> Graph:
+    """Return ``graph`` plus the OWL 2 RL facts its axioms promise, without owlrl's noise.
+
+    Dropped: triples about terms of the rdf:, rdfs:, owl: and xsd: vocabularies alone,
+    literal subjects, new blank nodes, ``x owl:sameAs x`` and ``x rdf:type owl:Thing``
+    (or ``rdfs:Resource``). Kept: inverses, super-properties, super-classes, transitive
+    parents, domains and ranges. ``graph`` is not modified.
+    """
+    full = infer(graph)
+    result = new_graph()
+    result += (t for t in full if not _noise(t, graph))
+    prefixes = {prefix: str(namespace) for prefix, namespace in graph.namespaces()}
+    return bind_prefixes(result, prefixes)
+
+
+def content_key(*parts: bytes) -> str:
+    """A hash of the inputs of a closure, and of the code that computes it."""
+    digest = hashlib.sha256()
+    for name in ("egov-kg", "owlrl", "rdflib"):
+        try:
+            digest.update(f"{name}=={version(name)};".encode())
+        except PackageNotFoundError:  # pragma: no cover - running from an uninstalled tree
+            digest.update(f"{name}==?;".encode())
+    for part in parts:
+        digest.update(len(part).to_bytes(8, "big"))
+        digest.update(part)
+    return digest.hexdigest()
+
+
+def cache_dir() -> Path:
+    """Where closures are cached: ``$EGOV_KG_CACHE_DIR``, else ``$XDG_CACHE_HOME/egov-kg``."""
+    explicit = os.environ.get("EGOV_KG_CACHE_DIR")
+    if explicit:
+        return Path(explicit)
+    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    return Path(base) / "egov-kg"
+
+
+def cached_closure(graph: Graph, key: str | None = None) -> Graph:
+    """:func:`closure` of ``graph``, read from the cache when it was computed before.
+
+    Args:
+        graph: the asserted graph.
+        key: a hash of the files ``graph`` was loaded from (see :func:`content_key`);
+            default: a hash of the graph's own triples.
+    """
+    if key is None:
+        lines = sorted(f"{s.n3()} {p.n3()} {o.n3()}" for s, p, o in graph)
+        key = content_key("\n".join(lines).encode())
+    path = cache_dir() / f"closure-{key}.nt"
+    prefixes = {prefix: str(namespace) for prefix, namespace in graph.namespaces()}
+    if path.is_file():
+        cached = new_graph()
+        try:
+            cached.parse(path, format="nt")
+        except Exception:  # noqa: BLE001 - a damaged cache file is recomputed, not fatal
+            path.unlink(missing_ok=True)
+        else:
+            return bind_prefixes(cached, prefixes)
+    result = closure(graph)
+    write_cache_file(path, result.serialize(format="nt", encoding="utf-8"))
+    return result
+
+
+def write_cache_file(path: Path, data: bytes) -> None:
+    """Write a cache file atomically; a cache that cannot be written is simply not kept."""
+    temporary: str | None = None
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}-")
+        with os.fdopen(handle, "wb") as out:
+            out.write(data)
+        os.replace(temporary, path)
+        temporary = None
+    except OSError:
+        return
+    finally:
+        if temporary is not None:
+            Path(temporary).unlink(missing_ok=True)

@@ -290,6 +290,7 @@ def validate(
     """
     if graph is not None and data_dir is not None:
         raise ValueError("give either a graph or a data folder, not both")
+    graph = getattr(graph, "asserted", graph)  # a KnowledgeGraph validates its asserted graph
     ontology_graph = load_ontology(ontology)
     data = load(data_dir, ontology=ontology) if graph is None else graph
     if inferred:

@@ -1,0 +1,204 @@
+"""Query results as Python values, and as SPARQL 1.1 JSON, CSV and TSV results.
+
+A row is a dict from variable name to a Python value that keeps what the RDF term says: a
+language-tagged label stays a :class:`LangString` (a ``str`` that knows its language), a
+month stays a :class:`YearMonth` and a year a :class:`Year` (never silently the first day),
+an IRI stays an :class:`rdflib.URIRef`.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from rdflib import BNode, Literal, URIRef
+from rdflib.term import Node
+
+from egov_kg.namespaces import XSD
+
+if TYPE_CHECKING:  # pragma: no cover
+    import pandas  # type: ignore[import-untyped]
+
+__all__ = ["LangString", "QueryResult", "Year", "YearMonth", "to_python"]
+
+
+class LangString(str):
+    """A string with its language tag, as ``skos:prefLabel "総務省"@ja`` reads.
+
+    >>> label = LangString("総務省", "ja")
+    >>> label, label.lang
+    ('総務省', 'ja')
+    """
+
+    lang: str
+
+    def __new__(cls, value: str, lang: str) -> LangString:
+        text = super().__new__(cls, value)
+        text.lang = lang
+        return text
+
+    def __repr__(self) -> str:
+        return f"{str.__repr__(self)}@{self.lang}"
+
+
+@dataclass(frozen=True, order=True)
+class YearMonth:
+    """A date stated to the month (``xsd:gYearMonth``).
+
+    >>> str(YearMonth(2000, 11))
+    '2000-11'
+    """
+
+    year: int
+    month: int
+    precision = "month"
+
+    def __str__(self) -> str:
+        return f"{self.year:04d}-{self.month:02d}"
+
+
+@dataclass(frozen=True, order=True)
+class Year:
+    """A date stated to the year (``xsd:gYear``).
+
+    >>> str(Year(2004))
+    '2004'
+    """
+
+    year: int
+    precision = "year"
+
+    def __str__(self) -> str:
+        return f"{self.year:04d}"
+
+
+def to_python(term: Node | None) -> Any:
+    """Convert an RDF term to the Python value a row holds (None for an unbound variable).
+
+    >>> to_python(Literal("2000-11", datatype=XSD.gYearMonth))
+    YearMonth(year=2000, month=11)
+    """
+    if term is None:
+        return None
+    if isinstance(term, URIRef | BNode):
+        return term
+    if not isinstance(term, Literal):  # pragma: no cover - SPARQL rows hold only these
+        return term
+    if term.language:
+        return LangString(str(term), term.language)
+    if term.datatype == XSD.gYearMonth:
+        year, month = str(term).split("-")[-2:]
+        return YearMonth(int(year), int(month))
+    if term.datatype == XSD.gYear:
+        return Year(int(str(term)))
+    if term.datatype is None or term.datatype == XSD.string:
+        return str(term)
+    value = term.toPython()
+    return str(term) if value is term else value
+
+
+@dataclass(frozen=True)
+class QueryResult:
+    """The answer of a SELECT query: its variables in order, and its rows of RDF terms.
+
+    Iterating gives the rows as dicts of Python values (see :func:`to_python`).
+    """
+
+    variables: tuple[str, ...]
+    terms: tuple[tuple[Node | None, ...], ...]
+    truncated: bool = False
+
+    @property
+    def rows(self) -> list[dict[str, Any]]:
+        """The rows as dicts of Python values."""
+        return [
+            {name: to_python(term) for name, term in zip(self.variables, row, strict=True)}
+            for row in self.terms
+        ]
+
+    def __iter__(self) -> Iterator[dict[str, Any]]:
+        return iter(self.rows)
+
+    def __len__(self) -> int:
+        return len(self.terms)
+
+    def column(self, name: str) -> list[Any]:
+        """The Python values of one column."""
+        index = self.variables.index(name)
+        return [to_python(row[index]) for row in self.terms]
+
+    def to_json(self) -> str:
+        """SPARQL 1.1 Query Results JSON (keys in a fixed order, so output is stable)."""
+        bindings = []
+        for row in self.terms:
+            binding: dict[str, Mapping[str, str]] = {}
+            for name, term in zip(self.variables, row, strict=True):
+                if term is not None:
+                    binding[name] = _json_term(term)
+            bindings.append(binding)
+        document = {"head": {"vars": list(self.variables)}, "results": {"bindings": bindings}}
+        return json.dumps(document, ensure_ascii=False, indent=2) + "\n"
+
+    def to_csv(self) -> str:
+        """SPARQL 1.1 Query Results CSV: plain lexical values, CRLF line ends."""
+        out = io.StringIO()
+        writer = csv.writer(out, lineterminator="\r\n")
+        writer.writerow(self.variables)
+        for row in self.terms:
+            writer.writerow(["" if term is None else str(term) for term in row])
+        return out.getvalue()
+
+    def to_tsv(self) -> str:
+        """SPARQL 1.1 Query Results TSV: terms in Turtle/N-Triples syntax."""
+        lines = ["\t".join(f"?{name}" for name in self.variables)]
+        lines.extend(
+            "\t".join("" if term is None else _tsv_term(term) for term in row) for row in self.terms
+        )
+        return "\n".join(lines) + "\n"
+
+    def to_dataframe(self) -> pandas.DataFrame:
+        """The rows as a pandas DataFrame (pandas is an optional dependency)."""
+        try:
+            import pandas
+        except ImportError as error:  # pragma: no cover - depends on the environment
+            raise ImportError(
+                "to_dataframe() needs pandas: pip install 'egov-kg[pandas]'"
+            ) from error
+        return pandas.DataFrame(self.rows, columns=list(self.variables))
+
+    def serialize(self, fmt: str) -> str:
+        """Serialize as ``json``, ``csv`` or ``tsv``."""
+        writers = {"json": self.to_json, "csv": self.to_csv, "tsv": self.to_tsv}
+        if fmt not in writers:
+            raise ValueError(f"unknown result format {fmt!r}; expected one of {sorted(writers)}")
+        return writers[fmt]()
+
+
+def _json_term(term: Node) -> Mapping[str, str]:
+    if isinstance(term, URIRef):
+        return {"type": "uri", "value": str(term)}
+    if isinstance(term, BNode):
+        return {"type": "bnode", "value": str(term)}
+    assert isinstance(term, Literal)
+    if term.language:
+        return {"type": "literal", "value": str(term), "xml:lang": term.language}
+    if term.datatype is not None and term.datatype != XSD.string:
+        return {"type": "literal", "value": str(term), "datatype": str(term.datatype)}
+    return {"type": "literal", "value": str(term)}
+
+
+def _tsv_term(term: Node) -> str:
+    if isinstance(term, Literal) and term.datatype == XSD.string:
+        term = Literal(str(term))
+    return term.n3()
+
+
+def result_from_rows(
+    variables: Sequence[str], rows: Sequence[Sequence[Node | None]]
+) -> QueryResult:
+    """Build a :class:`QueryResult` from variable names and rows of terms."""
+    return QueryResult(tuple(variables), tuple(tuple(row) for row in rows))

@@ -13,7 +13,7 @@ from rdflib.compare import isomorphic
 import egov_kg
 from conftest import Sample, run_cli, write_sample
 from egov_kg.export import FORMATS
-from egov_kg.namespaces import ASSERTED_GRAPH, INFERRED_GRAPH, RESOURCES, XSD
+from egov_kg.namespaces import ASSERTED_GRAPH, CLOSURE_GRAPH, INFERRED_GRAPH, RESOURCES, XSD
 
 # The package re-exports the function egov_kg.export, which hides the module of that name.
 export_module = importlib.import_module("egov_kg.export")
@@ -126,10 +126,11 @@ def test_trig_named_graph(sample: Sample) -> None:
     assert f"<{INFERRED_GRAPH}> {{".encode() in inferred
 
 
-def test_cli_inferred_trig_uses_the_inferred_graph(sample: Sample) -> None:
+def test_cli_inferred_trig_uses_the_closure_graph(sample: Sample) -> None:
     done = run_cli(["export", "--format", "trig", "--inferred", *sample.args()])
     assert done.returncode == 0, done.stderr.decode()
-    assert f"<{INFERRED_GRAPH}> {{".encode() in done.stdout
+    assert f"<{CLOSURE_GRAPH}> {{".encode() in done.stdout
+    assert f"<{INFERRED_GRAPH}>".encode() not in done.stdout
 
 
 def test_unknown_format_is_refused(sample: Sample, tmp_path: Path) -> None:

@@ -13,8 +13,8 @@ import pytest
 from conftest import REPO
 
 MAIN_JOB = (
-    "python3 -m venv .venv && .venv/bin/pip install -q . && .venv/bin/egov-kg validate"
-    " && .venv/bin/egov-kg export --format turtle -o egov-kg.ttl"
+    "python3 -m venv .venv && .venv/bin/pip install -q . && .venv/bin/egov-kg build --out release"
+    " && .venv/bin/egov-kg query timeline"
 )
 TESTS = (
     "python3 -m venv .venv && .venv/bin/pip install -q -e '.[test]' && .venv/bin/python -m pytest"

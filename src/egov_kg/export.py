@@ -285,16 +285,21 @@ def _atomic_write(path: Path, write: Callable[[IO[bytes]], object]) -> None:
         with contextlib.suppress(FileNotFoundError):
             os.unlink(temporary)
         raise
-    try:  # make the rename itself durable
-        directory_fd = os.open(directory, os.O_RDONLY)
+    fsync_directory(directory)  # make the rename itself durable
+
+
+def fsync_directory(directory: Path) -> None:
+    """Flush a folder's entries to disk, where the platform allows it."""
+    try:
+        handle = os.open(directory, os.O_RDONLY)
     except OSError:
         return
     try:
-        os.fsync(directory_fd)
+        os.fsync(handle)
     except OSError:
         pass
     finally:
-        os.close(directory_fd)
+        os.close(handle)
 
 
 def export(

@@ -42,7 +42,7 @@ from rdflib import Graph, Literal, Namespace, URIRef
 from rdflib.term import Node
 
 from egov_kg import __version__
-from egov_kg.export import serialize, serialize_dataset
+from egov_kg.export import fsync_directory, serialize, serialize_dataset
 from egov_kg.graph import bind_prefixes, load, new_graph, parse_file
 from egov_kg.namespaces import (
     ASSERTED_GRAPH,
@@ -512,19 +512,6 @@ def _void(
 # ---------------------------------------------------------------------------
 
 
-def _fsync_dir(directory: Path) -> None:
-    try:
-        handle = os.open(directory, os.O_RDONLY)
-    except OSError:
-        return
-    try:
-        os.fsync(handle)
-    except OSError:
-        pass
-    finally:
-        os.close(handle)
-
-
 @contextlib.contextmanager
 def _locked(directory: Path) -> Iterator[None]:
     """Hold an exclusive lock on ``directory`` (so two builds never swap at the same time)."""
@@ -561,7 +548,7 @@ def _swap_in(staging: Path, out_dir: Path) -> None:
     with _locked(parent):
         if not out_dir.exists() and not out_dir.is_symlink():
             os.rename(staging, out_dir)
-            _fsync_dir(parent)
+            fsync_directory(parent)
             return
         _check_replaceable(out_dir)
         aside = parent / f".{out_dir.name}.old-{secrets.token_hex(6)}"
@@ -571,7 +558,7 @@ def _swap_in(staging: Path, out_dir: Path) -> None:
         except BaseException:
             os.rename(aside, out_dir)
             raise
-        _fsync_dir(parent)
+        fsync_directory(parent)
     shutil.rmtree(aside, ignore_errors=True)
 
 
@@ -671,7 +658,7 @@ def build(out_dir: Path | str, *, data_dir: Path | str | None = None) -> BuildRe
             written[spec.name] = data
         void = _void(asserted, closure, written, prefixes)
         _write(staging, VOID_FILE, serialize(void, "turtle"))
-        _fsync_dir(staging)
+        fsync_directory(staging)
         sizes = {name: (staging / name).stat().st_size for name in RELEASE_FILES}
         _swap_in(staging, target)
     except BaseException:

@@ -11,7 +11,7 @@ from __future__ import annotations
 import csv
 import io
 import json
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -195,10 +195,3 @@ def _tsv_term(term: Node) -> str:
     if isinstance(term, Literal) and term.datatype == XSD.string:
         term = Literal(str(term))
     return term.n3()
-
-
-def result_from_rows(
-    variables: Sequence[str], rows: Sequence[Sequence[Node | None]]
-) -> QueryResult:
-    """Build a :class:`QueryResult` from variable names and rows of terms."""
-    return QueryResult(tuple(variables), tuple(tuple(row) for row in rows))

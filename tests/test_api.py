@@ -52,8 +52,8 @@ QUERIES = {
     + PREFIXES
     + """SELECT ?event ?date ?earliest WHERE {
     ?event time:hasTime ?t . ?t egov:date ?date ; egov:earliestDay ?earliest ; egov:latestDay ?l .
-    FILTER (!BOUND(?__start_xsd_date) || ?l >= ?__start_xsd_date)
-    FILTER (!BOUND(?__end_xsd_date) || ?earliest <= ?__end_xsd_date)
+    FILTER (COALESCE(?l >= ?__start_xsd_date, true))
+    FILTER (COALESCE(?earliest <= ?__end_xsd_date, true))
 } ORDER BY ?earliest ?event
 """,
     "ranks.rq": """#+ summary: Observations with a rank at most N.
@@ -296,6 +296,20 @@ def test_query_headers_are_read_as_grlc_decorators() -> None:
     ]
     with pytest.raises(QueryError, match="summary"):
         CannedQuery.from_text("q", "SELECT * WHERE { ?s ?p ?o }")
+    with pytest.raises(QueryError, match=r"BOUND\(\?__o_iri.*COALESCE"):
+        CannedQuery.from_text(
+            "q", "#+ summary: S\nSELECT ?s WHERE { ?s ?p ?o FILTER (!BOUND(?__o_iri)) }"
+        )
+
+
+def test_optional_parameters_filter_on_both_engines() -> None:
+    """A given optional parameter narrows the rows; one not given leaves them all."""
+    for engine in ("oxigraph", "rdflib"):
+        kg = egov_kg.load(engine=engine)  # type: ignore[arg-type]
+        everything = kg.query("rankings")
+        japan = kg.query("rankings", country="JP")
+        assert 0 < len(japan) < len(everything), engine
+        assert {row["country_en"] for row in japan} == {"Japan"}, engine
 
 
 # --- the closure ------------------------------------------------------------------------------

@@ -102,3 +102,31 @@ def test_sparql_text_and_file(tmp_path: Path) -> None:
     )
     assert construct.returncode == 0
     assert b"org:hasSubOrganization" in construct.stdout
+
+
+def test_a_canned_query_imports_neither_rdflib_nor_owlrl_nor_pyshacl(tmp_path: Path) -> None:
+    """`egov-kg query` answers from the cached Oxigraph store: start-up stays fast."""
+    import os
+    import subprocess
+    import sys
+
+    env = {**os.environ, "EGOV_KG_CACHE_DIR": str(tmp_path)}
+    script = (
+        "import sys\n"
+        "from egov_kg.cli import main\n"
+        "try:\n"
+        "    main(['query', 'members', '-p', 'body=CIO連絡会議', '--format', 'json'])\n"
+        "except SystemExit as exit:\n"
+        "    assert not exit.code, exit.code\n"
+        "heavy = sorted({m.split('.')[0] for m in sys.modules} & {'rdflib', 'owlrl', 'pyshacl'})\n"
+        "print(heavy, file=sys.stderr)\n"
+    )
+    for _ in range(2):  # the first run builds the store in the new cache, the second reads it
+        done = subprocess.run(
+            [sys.executable, "-c", script], env=env, capture_output=True, text=True, check=True
+        )
+    document = json.loads(done.stdout)
+    members = {b["member"]["value"] for b in document["results"]["bindings"]}
+    assert members == {"https://w3id.org/egov-kg/id/group/ministry-cios"}
+    assert done.stderr.strip() == "[]"
+    assert list(tmp_path.glob("store-*.nq"))

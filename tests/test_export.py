@@ -12,11 +12,11 @@ from rdflib.compare import isomorphic
 
 import egov_kg
 from conftest import Sample, run_cli, write_sample
-from egov_kg.export import FORMATS
 from egov_kg.namespaces import ASSERTED_GRAPH, CLOSURE_GRAPH, INFERRED_GRAPH, RESOURCES, XSD
+from egov_kg.serialization import FORMATS
 
-# The package re-exports the function egov_kg.export, which hides the module of that name.
-export_module = importlib.import_module("egov_kg.export")
+# The module that writes exports (the function egov_kg.export is re-exported from it).
+export_module = importlib.import_module("egov_kg.serialization")
 
 RDFLIB_FORMAT = {"turtle": "turtle", "nt": "nt", "jsonld": "json-ld", "trig": "trig", "xml": "xml"}
 SEEDS = ("1", "2", "12345")
@@ -169,7 +169,7 @@ def test_failed_export_leaves_old_file_and_no_temp_file(
     out = out_dir / "kg.out"
     out.write_bytes(b"previous release\n")
     calls = 0
-    convert = export_module._ox_term
+    convert = export_module.to_oxigraph
 
     def failing(term):  # type: ignore[no-untyped-def]
         nonlocal calls
@@ -181,7 +181,7 @@ def test_failed_export_leaves_old_file_and_no_temp_file(
     def failing_json(*args, **kwargs):  # type: ignore[no-untyped-def]
         raise RuntimeError("disk on fire")
 
-    monkeypatch.setattr(export_module, "_ox_term", failing)
+    monkeypatch.setattr(export_module, "to_oxigraph", failing)
     monkeypatch.setattr(export_module, "_jsonld", failing_json)
     with pytest.raises(RuntimeError, match="disk on fire"):
         egov_kg.export(sample.load(), fmt, out)

@@ -49,6 +49,8 @@ def test_wheel_ships_ontology_shapes_and_data(wheel: Path) -> None:
     assert "egov_kg/py.typed" in names
     assert "egov_kg/ontology/egov.ttl" in names
     assert "egov_kg/ontology/shapes.ttl" in names
+    for template in (REPO / "templates").iterdir():  # the server's pages and queries
+        assert f"egov_kg/templates/{template.name}" in names
     data = sorted(p.name for p in (REPO / "data").glob("*.ttl"))
     assert data, "no data/*.ttl in the checkout"
     for name in data:
@@ -79,3 +81,23 @@ def test_installed_cli_validates_the_shipped_graph(venv: Path, tmp_path: Path) -
     assert "conforms" in done.stdout.splitlines()[0]
     version = run([str(venv / "bin" / "egov-kg"), "--version"], tmp_path)
     assert version.stdout.strip() == "egov-kg, version 0.1.0"
+
+
+@pytest.mark.slow
+def test_installed_wheel_draws_japanese_and_documents_the_ontology(
+    venv: Path, tmp_path: Path
+) -> None:
+    # The font comes with the install (matplotlib-fontja): a missing glyph is an error.
+    done = run(
+        [str(venv / "bin" / "egov-kg"), "draw", "org-chart", "--lang", "ja", "-o", "org.png"],
+        tmp_path,
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert (tmp_path / "org.png").read_bytes().startswith(b"\x89PNG")
+    code = (
+        "from egov_kg.ontology_docs import ontology_html, shapes_html; "
+        "print(len(ontology_html()) > 10000, len(shapes_html()) > 10000)"
+    )
+    done = run([str(venv / "bin" / "python"), "-W", "error::UserWarning", "-c", code], tmp_path)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.split() == ["True", "True"]

@@ -27,10 +27,11 @@ from egov_kg.release import RELEASE_FILES, SHAPES_GRAPH, BuildError, build
 from egov_kg.resources import shapes_file
 
 release_module = importlib.import_module("egov_kg.release")
-export_module = importlib.import_module("egov_kg.export")
+export_module = importlib.import_module("egov_kg.serialization")
 
 DCAT = Namespace("http://www.w3.org/ns/dcat#")
 SPDX = Namespace("http://spdx.org/rdf/terms#")
+RELEASE_NS = Namespace("https://w3id.org/egov-kg/void#")
 FILES = [
     "egov-kg-inferred.jsonld",
     "egov-kg-inferred.nt",
@@ -39,7 +40,21 @@ FILES = [
     "egov-kg.nt",
     "egov-kg.trig",
     "egov-kg.ttl",
+    "ontology.html",
+    "org-chart-en.png",
+    "org-chart-en.svg",
+    "org-chart-ja.png",
+    "org-chart-ja.svg",
+    "rankings-en.png",
+    "rankings-en.svg",
+    "rankings-ja.png",
+    "rankings-ja.svg",
     "shacl-report.ttl",
+    "shapes.html",
+    "timeline-en.png",
+    "timeline-en.svg",
+    "timeline-ja.png",
+    "timeline-ja.svg",
     "void.ttl",
 ]
 RDFLIB_FORMATS = {"ttl": "turtle", "nt": "nt", "jsonld": "json-ld"}
@@ -264,6 +279,23 @@ def test_void_counts_match_the_graphs(release: Path, which: str) -> None:
     vocabularies = {str(v) for v in void.objects(dataset, VOID.vocabulary)}
     for term in [*classes, *properties]:
         assert any(str(term).startswith(v) for v in vocabularies), term
+
+
+def test_pictures_and_documentation_are_those_of_the_graph(release: Path) -> None:
+    from egov_kg.drawing import draw
+    from egov_kg.ontology_docs import ontology_html, shapes_html
+
+    shipped = egov_kg.load()
+    for kind, lang, fmt in (("org-chart", "ja", "svg"), ("timeline", "en", "png")):
+        assert (release / f"{kind}-{lang}.{fmt}").read_bytes() == draw(
+            shipped, kind, lang=lang, fmt=fmt
+        )
+    assert (release / "ontology.html").read_bytes() == ontology_html()
+    assert (release / "shapes.html").read_bytes() == shapes_html()
+    void = void_graph(release)
+    png = RELEASE_NS["file-rankings-en.png"]
+    assert str(void.value(png, DCAT.mediaType)).endswith("/image/png")
+    assert "as PNG" in str(void.value(png, DCTERMS.description))
 
 
 def test_void_describes_the_dataset(release: Path) -> None:

@@ -9,8 +9,8 @@ Typical use::
     report = egov_kg.validate(kg)  # SHACL
     egov_kg.export(kg.closure, "turtle", "closure.ttl")
 
-Validation is imported on first use, so ``import egov_kg`` stays fast and a command that
-only queries never imports pyshacl or owlrl.
+Every name is imported on first use, so ``import egov_kg`` stays fast, and a command that
+only answers canned queries (on pyoxigraph) imports neither rdflib nor pyshacl nor owlrl.
 """
 
 from __future__ import annotations
@@ -24,22 +24,38 @@ try:
 except PackageNotFoundError:  # pragma: no cover - running from an uninstalled checkout
     __version__ = "0+unknown"
 
-# Imported after __version__ (egov_kg.cli reads it). The function ``export`` must be bound
-# here, eagerly: importing the submodule egov_kg.export would otherwise shadow it.
-from egov_kg.errors import DataError  # noqa: E402
-from egov_kg.export import export, serialize  # noqa: E402
-from egov_kg.knowledge_graph import KnowledgeGraph, load  # noqa: E402
-from egov_kg.queries import CannedQuery, ParameterError, QueryError  # noqa: E402
-from egov_kg.reasoning import closure, infer  # noqa: E402
-from egov_kg.results import LangString, QueryResult, Year, YearMonth  # noqa: E402
-
 if TYPE_CHECKING:  # pragma: no cover
+    from egov_kg.drawing import draw
+    from egov_kg.errors import DataError
+    from egov_kg.knowledge_graph import KnowledgeGraph, load
+    from egov_kg.queries import CannedQuery, ParameterError, QueryError
+    from egov_kg.reasoning import closure, infer
+    from egov_kg.remote import RemoteGraph
+    from egov_kg.results import LangString, QueryResult, Year, YearMonth
+    from egov_kg.serialization import export, serialize
     from egov_kg.shapes import ValidationReport, ValidationResult, validate
 
-# pyshacl is slow to import and only validation needs it.
+# Every name is imported on first use: rdflib, owlrl and pyshacl are slow to import, and a
+# command that only answers a canned query (on pyoxigraph) needs none of them.
 _LAZY = {
+    "CannedQuery": "egov_kg.queries",
+    "DataError": "egov_kg.errors",
+    "KnowledgeGraph": "egov_kg.knowledge_graph",
+    "LangString": "egov_kg.results",
+    "ParameterError": "egov_kg.queries",
+    "QueryError": "egov_kg.queries",
+    "QueryResult": "egov_kg.results",
+    "RemoteGraph": "egov_kg.remote",
     "ValidationReport": "egov_kg.shapes",
     "ValidationResult": "egov_kg.shapes",
+    "Year": "egov_kg.results",
+    "YearMonth": "egov_kg.results",
+    "closure": "egov_kg.reasoning",
+    "draw": "egov_kg.drawing",
+    "export": "egov_kg.serialization",
+    "infer": "egov_kg.reasoning",
+    "load": "egov_kg.knowledge_graph",
+    "serialize": "egov_kg.serialization",
     "validate": "egov_kg.shapes",
 }
 
@@ -65,12 +81,14 @@ __all__ = [
     "ParameterError",
     "QueryError",
     "QueryResult",
+    "RemoteGraph",
     "ValidationReport",
     "ValidationResult",
     "Year",
     "YearMonth",
     "__version__",
     "closure",
+    "draw",
     "export",
     "infer",
     "load",

@@ -8,23 +8,27 @@ message on stderr, never a traceback.
 from __future__ import annotations
 
 import functools
+import importlib
 import logging
 from collections.abc import Callable
 from pathlib import Path
-from typing import ParamSpec, TypeVar
+from typing import TYPE_CHECKING, Any, ParamSpec, TypeVar
 
 import click
-from rdflib import Graph
 
 from egov_kg import __version__
 from egov_kg.errors import DataError
-from egov_kg.export import FORMATS, export
-from egov_kg.knowledge_graph import KnowledgeGraph
+from egov_kg.formats import FORMATS
 from egov_kg.knowledge_graph import load as load_knowledge_graph
-from egov_kg.namespaces import ASSERTED_GRAPH, CLOSURE_GRAPH
 from egov_kg.queries import QueryError, load_queries
 from egov_kg.results import QueryResult
 from egov_kg.table import render_table
+
+if TYPE_CHECKING:  # pragma: no cover
+    from rdflib import Graph
+
+# Commands import rdflib, owlrl and pyshacl themselves, only when they need them: `query`
+# answers from the cached Oxigraph store and imports none of them.
 
 __all__ = ["main"]
 
@@ -158,13 +162,13 @@ _lang_option = click.option(
 )
 
 
-def _emit(result: QueryResult | Graph | bool, fmt: str, lang: str, kg: KnowledgeGraph) -> None:
+def _emit(result: QueryResult | Graph | bool, fmt: str, lang: str) -> None:
     if isinstance(result, bool):
         click.echo("true" if result else "false")
-    elif isinstance(result, Graph):
+    elif not isinstance(result, QueryResult):  # a CONSTRUCT or DESCRIBE graph
         click.echo(result.serialize(format="turtle"), nl=False)
     elif fmt == "table":
-        click.echo(render_table(result, lang, kg.asserted), nl=False)
+        click.echo(render_table(result, lang), nl=False)
     else:
         click.echo(result.serialize(fmt), nl=False)
 
@@ -187,13 +191,149 @@ def queries_command() -> None:
 @_format_option
 @_lang_option
 @_data_option
+@click.option(
+    "--endpoint",
+    default=None,
+    metavar="URL",
+    help="Run on this remote SPARQL endpoint (see `egov-kg push`) instead of in memory.",
+)
+@click.option(
+    "--graph",
+    default=None,
+    metavar="IRI",
+    help="With --endpoint: the named graph pushed (default: the closure's graph).",
+)
 @_reported
 def query_command(
-    name: str, pairs: tuple[str, ...], fmt: str, lang: str, data_dir: Path | None
+    name: str,
+    pairs: tuple[str, ...],
+    fmt: str,
+    lang: str,
+    data_dir: Path | None,
+    endpoint: str | None,
+    graph: str | None,
 ) -> None:
     """Run the canned query NAME (see `egov-kg queries`)."""
-    kg = load_knowledge_graph(data_dir)
-    _emit(kg.query(name, **_parse_params(pairs)), fmt, lang, kg)
+    params = _parse_params(pairs)
+    if endpoint is None:
+        if graph is not None:
+            raise click.UsageError("--graph needs --endpoint")
+        kg = load_knowledge_graph(data_dir)
+        _emit(kg.query(name, **params), fmt, lang)
+        return
+    if data_dir is not None:
+        raise click.UsageError("--data and --endpoint exclude each other")
+    remote = _extra("remote", "egov_kg.remote")
+    from egov_kg.iris import CLOSURE_GRAPH_IRI
+
+    with remote.RemoteGraph(endpoint, graph=graph or CLOSURE_GRAPH_IRI) as store:
+        _emit(store.query(name, **params), fmt, lang)
+
+
+def _extra(extra: str, module: str) -> Any:
+    """Import ``module``, which needs the optional dependencies of ``extra``."""
+    try:
+        return importlib.import_module(module)
+    except ImportError as error:
+        raise _Failure(
+            f"this command needs the '{extra}' extra ({error.name} is missing): "
+            f"pip install 'egov-kg[{extra}]'"
+        ) from None
+
+
+@main.command("serve")
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
+@click.option("--port", default=8000, show_default=True, type=click.IntRange(0, 65535))
+@_data_option
+@click.option(
+    "--release",
+    "release_dir",
+    type=click.Path(file_okay=False, exists=True, path_type=Path),
+    default=None,
+    help="A folder written by `egov-kg build`, offered for download.",
+)
+@click.option(
+    "--workers",
+    default=2,
+    show_default=True,
+    type=click.IntRange(1, 64),
+    help="Queries that can run at once (one process each).",
+)
+@click.option(
+    "--time-limit",
+    default=10.0,
+    show_default=True,
+    type=click.FloatRange(0.1, 3600),
+    help="Seconds a query may run before it is stopped.",
+)
+@click.option(
+    "--max-results",
+    default=10_000,
+    show_default=True,
+    type=click.IntRange(1),
+    help="Rows or triples an answer may have.",
+)
+@click.option(
+    "--max-body",
+    default=65_536,
+    show_default=True,
+    type=click.IntRange(1),
+    help="Largest request body accepted, in bytes.",
+)
+@click.option(
+    "--memory-limit",
+    default=2048,
+    show_default=True,
+    type=click.IntRange(0),
+    help="Address space of each query worker in MiB (0: no limit).",
+)
+@_reported
+def serve_command(
+    host: str,
+    port: int,
+    data_dir: Path | None,
+    release_dir: Path | None,
+    workers: int,
+    time_limit: float,
+    max_results: int,
+    max_body: int,
+    memory_limit: int,
+) -> None:
+    """Serve the SPARQL endpoint, the canned-query API and the linked-data pages."""
+    server = _extra("server", "egov_kg.server")
+    from egov_kg.workers import Limits
+
+    settings = server.ServerSettings(
+        data_dir=data_dir,
+        release_dir=release_dir,
+        workers=workers,
+        limits=Limits(time_limit=time_limit, max_results=max_results, memory_mib=memory_limit),
+        max_body=max_body,
+    )
+    server.serve(host, port, settings)
+
+
+@main.command("push")
+@click.option(
+    "--endpoint",
+    required=True,
+    metavar="URL",
+    help="The store's Graph Store Protocol URL (Oxigraph: http://HOST:7878/store).",
+)
+@click.option(
+    "--graph",
+    default=None,
+    metavar="IRI",
+    help="The named graph to replace (default: .../graph/closure with --inferred, "
+    "else .../graph/asserted).",
+)
+@_inferred_option
+@_data_option
+@_reported
+def push_command(endpoint: str, graph: str | None, inferred: bool, data_dir: Path | None) -> None:
+    """Replace a named graph of a SPARQL store with the graph (and its search keys)."""
+    remote = _extra("remote", "egov_kg.remote")
+    click.echo(remote.push(endpoint, graph=graph, inferred=inferred, data_dir=data_dir).text)
 
 
 @main.command("sparql")
@@ -206,7 +346,7 @@ def sparql_command(query: str, fmt: str, lang: str, data_dir: Path | None) -> No
     """Run a SPARQL query given as text, or as @FILE.rq, on the OWL-RL closure."""
     text = Path(query[1:]).read_text(encoding="utf-8") if query.startswith("@") else query
     kg = load_knowledge_graph(data_dir)
-    _emit(kg.sparql(text), fmt, lang, kg)
+    _emit(kg.sparql(text), fmt, lang)
 
 
 @main.command("export")
@@ -226,9 +366,67 @@ def export_command(
     fmt: str, inferred: bool, data_dir: Path | None, ontology: Path | None, output: Path | None
 ) -> None:
     """Write the graph (or its OWL 2 RL closure) deterministically as FORMAT."""
+    from egov_kg.namespaces import ASSERTED_GRAPH, CLOSURE_GRAPH
+    from egov_kg.serialization import export
+
     kg = load_knowledge_graph(data_dir, ontology=ontology)
     graph = kg.closure if inferred else kg.asserted
     export(graph, fmt, output, graph_name=CLOSURE_GRAPH if inferred else ASSERTED_GRAPH)
+
+
+@main.command("draw")
+@click.argument("kind", metavar="org-chart|timeline|rankings")
+@click.option(
+    "--lang", default="ja", show_default=True, metavar="ja|en", help="Language of the labels."
+)
+@click.option(
+    "--as-of",
+    "as_of",
+    default=None,
+    metavar="DATE",
+    help="A day (YYYY-MM-DD): the org chart on that day, the timeline up to it.",
+)
+@click.option(
+    "--format",
+    "fmt",
+    default=None,
+    metavar="svg|png|dot|mermaid",
+    help="Output format (default: from the suffix of -o, else svg).",
+)
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="Output file, written atomically (default: stdout).",
+)
+@_data_option
+@_reported
+def draw_command(
+    kind: str,
+    lang: str,
+    as_of: str | None,
+    fmt: str | None,
+    output: Path | None,
+    data_dir: Path | None,
+) -> None:
+    """Draw KIND from the canned queries: the org chart, the timeline or the rankings."""
+    from egov_kg.drawing import check_arguments, draw, format_for, write
+
+    chosen = format_for(output, fmt)
+    check_arguments(kind, lang=lang, as_of=as_of, fmt=chosen)  # before loading the graph
+    kg = load_knowledge_graph(data_dir)
+    if output is not None:
+        write(kg, kind, output, lang=lang, as_of=as_of, fmt=chosen)
+        return
+    picture = draw(kg, kind, lang=lang, as_of=as_of, fmt=chosen)
+    if isinstance(picture, str):
+        click.echo(picture, nl=False)
+    else:
+        import sys
+
+        sys.stdout.buffer.write(picture)
+        sys.stdout.buffer.flush()
 
 
 @main.command("build")

@@ -4,61 +4,96 @@
 >>> kg = egov_kg.load()
 >>> [row["holder_en"] for row in kg.query("chairs", body="情報セキュリティ政策会議")]
 ['Chief Cabinet Secretary', 'Minister in charge of IT policy']
+
+Canned queries and :meth:`KnowledgeGraph.sparql` run on Oxigraph, from a store cached on
+disk the first time the files are loaded; :attr:`KnowledgeGraph.graph` is an rdflib graph,
+built only when asked for. So a process that only answers queries never imports rdflib,
+owlrl or pyshacl.
 """
 
 from __future__ import annotations
 
 import pickle
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from functools import cached_property
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any, Literal
 
-from rdflib import Graph, Literal, URIRef
-from rdflib.query import Result
+import pyoxigraph as ox
 
-from egov_kg.graph import bind_prefixes, load_files, new_graph
-from egov_kg.namespaces import EGOV, SKOS
+from egov_kg.cache import cache_dir, content_key, write_cache_file
+from egov_kg.engine import SEARCH_KEY, OxigraphEngine, RdflibEngine, rdflib_result
+from egov_kg.iris import PREFIX_IRIS
 from egov_kg.queries import CannedQuery, LabelIndex, QueryError, UnknownQueryError, load_queries
-from egov_kg.reasoning import cache_dir, cached_closure, content_key, write_cache_file
 from egov_kg.resources import data_files, ontology_file
 from egov_kg.results import QueryResult
+from egov_kg.terms import to_oxigraph, to_rdflib
 
-__all__ = ["KnowledgeGraph", "load"]
+if TYPE_CHECKING:  # pragma: no cover
+    from rdflib import Graph, URIRef
+
+__all__ = ["EngineName", "KnowledgeGraph", "load"]
+
+EngineName = Literal["oxigraph", "rdflib"]
+_PREF_LABEL = ox.NamedNode(PREFIX_IRIS["skos"] + "prefLabel")
 
 
 class KnowledgeGraph:
     """The egov-kg graph with its canned queries.
 
+    Create it with :func:`load`. The rdflib graphs are built on first use:
+
     Attributes:
-        graph: the rdflib graph (ontology + data, or its OWL-RL closure when loaded with
-            ``inferred=True``), for users who want rdflib itself.
-        asserted: the ontology + data as written in the files.
+        asserted: the ontology + data as written in the files (rdflib).
+        closure: their OWL-RL closure, without owlrl's axiomatic noise (rdflib).
+        graph: :attr:`closure` when loaded with ``inferred=True``, else :attr:`asserted`.
+        engine: ``"oxigraph"`` (default) or ``"rdflib"``, the reference evaluator.
     """
 
     def __init__(
         self,
-        asserted: Graph,
+        files: Sequence[Path],
+        key: str,
         *,
         inferred: bool = False,
-        key: str | None = None,
         queries: Mapping[str, CannedQuery] | None = None,
-        closure: Graph | None = None,
+        engine: EngineName = "oxigraph",
     ) -> None:
-        self.asserted = asserted
+        if engine not in ("oxigraph", "rdflib"):
+            raise ValueError(f"unknown engine {engine!r}; expected 'oxigraph' or 'rdflib'")
+        self.files = tuple(files)
+        self.inferred = inferred
+        self.engine = engine
         self._key = key
         self._queries = dict(queries) if queries is not None else None
-        if closure is not None:
-            self.__dict__["closure"] = closure
-        self.graph = self.closure if inferred else asserted
+
+    @cached_property
+    def asserted(self) -> Graph:
+        """The ontology + data, strictly parsed (or read back from the snapshot cache)."""
+        snapshot = _read_snapshot(self._key)
+        if snapshot is not None:
+            self.__dict__["closure"] = snapshot[1]
+            return snapshot[0]
+        from egov_kg.graph import load_files
+
+        return load_files(self.files)
 
     @cached_property
     def closure(self) -> Graph:
         """The OWL-RL closure of :attr:`asserted`, without owlrl's axiomatic noise (cached)."""
-        closure = cached_closure(self.asserted, self._key)
-        if self._key is not None:
-            _write_snapshot(self._key, self.asserted, closure)
+        from egov_kg.reasoning import cached_closure
+
+        asserted = self.asserted
+        if "closure" in self.__dict__:  # read with it from the snapshot
+            return self.__dict__["closure"]  # type: ignore[no-any-return]
+        closure = cached_closure(asserted, self._key)
+        _write_snapshot(self._key, asserted, closure)
         return closure
+
+    @property
+    def graph(self) -> Graph:
+        """The rdflib graph: the closure if loaded with ``inferred=True``, else as asserted."""
+        return self.closure if self.inferred else self.asserted
 
     @property
     def queries(self) -> dict[str, CannedQuery]:
@@ -68,32 +103,72 @@ class KnowledgeGraph:
         return self._queries
 
     @cached_property
+    def store(self) -> ox.Store:
+        """The pyoxigraph store queries run on: the closure, plus the search keys.
+
+        Read from the cache folder when these files were loaded before; else built from
+        :attr:`closure` and cached.
+        """
+        path = _store_path(self._key)
+        if path.is_file():
+            store = ox.Store()
+            try:
+                store.bulk_load(path=str(path), format=ox.RdfFormat.N_QUADS)
+            except (OSError, SyntaxError, ValueError):  # a damaged cache file is rebuilt
+                path.unlink(missing_ok=True)
+            else:
+                return store
+        engine = OxigraphEngine.from_quads(
+            ox.Quad(*(to_oxigraph(term) for term in triple))  # type: ignore[arg-type]
+            for triple in self.closure
+        )
+        engine.add_search_keys(engine.labels())
+        write_cache_file(path, engine.store.dump(format=ox.RdfFormat.N_QUADS) or b"")
+        return engine.store
+
+    @cached_property
+    def _oxigraph(self) -> OxigraphEngine:
+        return OxigraphEngine(self.store)
+
+    @cached_property
     def _index(self) -> LabelIndex:
-        return LabelIndex(self.closure)
+        return self._oxigraph.labels()
 
     @cached_property
     def _search_graph(self) -> Graph:
-        """The closure plus one ``egov:searchKey`` per label: what canned queries run on.
+        """The closure plus one ``egov:searchKey`` per label, for the rdflib engine.
 
-        The keys (NFKC, case-folded labels) live only here, never in :attr:`graph` or in
-        exports: they are an index, not data.
+        The keys (NFKC, case-folded labels) live only here and in the store's own named
+        graph, never in :attr:`graph` or in exports: they are an index, not data.
         """
+        from rdflib import Literal as RdfLiteral
+        from rdflib import URIRef as RdfURIRef
+
+        from egov_kg.graph import bind_prefixes, new_graph
+
         graph = new_graph()
         graph += self.closure
-        for subject, key in self._index.search_keys():
-            graph.add((subject, EGOV.searchKey, Literal(key)))
+        predicate = RdfURIRef(SEARCH_KEY.value)
+        for resource, key in self._index.search_keys():
+            graph.add((RdfURIRef(resource), predicate, RdfLiteral(key)))
         return bind_prefixes(graph, {p: str(ns) for p, ns in self.closure.namespaces()})
 
     def resolve(self, value: str) -> URIRef:
         """The resource an IRI, prefixed name or ja/en label names."""
-        return self._index.resolve(value)
+        return to_rdflib(self._index.resolve(value))  # type: ignore[return-value]
 
     def label(self, node: object, lang: str = "en") -> str | None:
         """The ``skos:prefLabel`` of ``node`` in ``lang``, if it has one."""
-        for label in self.asserted.objects(node, SKOS.prefLabel):  # type: ignore[arg-type]
-            if isinstance(label, Literal) and label.language == lang:
-                return str(label)
-        return None
+        subject = to_oxigraph(node)
+        if isinstance(subject, ox.Literal):
+            return None
+        labels = self.store.quads_for_pattern(subject, _PREF_LABEL, None, ox.DefaultGraph())
+        found = sorted(
+            quad.object.value
+            for quad in labels
+            if isinstance(quad.object, ox.Literal) and quad.object.language == lang
+        )
+        return found[0] if found else None
 
     def query(self, name: str, /, **params: Any) -> QueryResult:
         """Run the canned query ``name`` with its parameters, on the OWL-RL closure.
@@ -107,29 +182,43 @@ class KnowledgeGraph:
             known = ", ".join(sorted(self.queries))
             raise UnknownQueryError(f"no canned query '{name}'; the queries are: {known}")
         bindings = canned.bindings(params, self._index)
-        result = self._search_graph.query(canned.prepared, initBindings=bindings)
-        return _select(result)
+        if self.engine == "rdflib":
+            return RdflibEngine(self._search_graph).select(canned, bindings)
+        return self._oxigraph.select(canned, bindings)
 
     def sparql(self, text: str) -> QueryResult | Graph | bool:
-        """Run any SELECT, ASK, CONSTRUCT or DESCRIBE query on the OWL-RL closure."""
-        try:
-            result = self.closure.query(text)
-        except Exception as error:  # rdflib raises pyparsing errors on bad syntax
-            raise QueryError(f"SPARQL: {error}") from None
-        if result.type == "ASK":
-            return bool(result.askAnswer)
-        if result.type in ("CONSTRUCT", "DESCRIBE"):
-            graph = new_graph()
-            if result.graph is not None:
-                graph += result.graph
-            return bind_prefixes(graph, {p: str(ns) for p, ns in self.closure.namespaces()})
-        return _select(result)
+        """Run any SELECT, ASK, CONSTRUCT or DESCRIBE query on the OWL-RL closure.
+
+        CONSTRUCT and DESCRIBE answer an rdflib graph with the egov-kg prefixes bound.
+        """
+        if self.engine == "rdflib":
+            return _rdflib_sparql(self.closure, text)
+        answer = self._oxigraph.query(text)
+        if not isinstance(answer, list):
+            return answer
+        from egov_kg.graph import bind_prefixes, new_graph
+
+        graph = new_graph()
+        for triple in answer:
+            graph.add(tuple(to_rdflib(term) for term in triple))  # type: ignore[arg-type]
+        return bind_prefixes(graph)
 
 
-def _select(result: Result) -> QueryResult:
-    variables = tuple(str(v) for v in (result.vars or ()))
-    rows = tuple(tuple(row) for row in result)  # type: ignore[arg-type]
-    return QueryResult(variables, rows)
+def _rdflib_sparql(closure: Graph, text: str) -> QueryResult | Graph | bool:
+    from egov_kg.graph import bind_prefixes, new_graph
+
+    try:
+        result = closure.query(text)
+    except Exception as error:  # rdflib raises pyparsing errors on bad syntax
+        raise QueryError(f"SPARQL: {error}") from None
+    if result.type == "ASK":
+        return bool(result.askAnswer)
+    if result.type in ("CONSTRUCT", "DESCRIBE"):
+        graph = new_graph()
+        if result.graph is not None:
+            graph += result.graph
+        return bind_prefixes(graph, {p: str(ns) for p, ns in closure.namespaces()})
+    return rdflib_result(result)
 
 
 def load(
@@ -138,8 +227,12 @@ def load(
     inferred: bool = False,
     ontology: Path | str | None = None,
     queries: Path | str | None = None,
+    engine: EngineName = "oxigraph",
 ) -> KnowledgeGraph:
     """Load the knowledge graph: ontology + data files, strictly parsed.
+
+    Files whose exact bytes were loaded before are not parsed again: their query store
+    and graphs come from the cache folder (see :func:`egov_kg.cache.cache_dir`).
 
     Args:
         data_dir: folder of Turtle data files; default: the shipped ``data/``.
@@ -147,6 +240,7 @@ def load(
             cached on disk, keyed by a hash of the files).
         ontology: the OWL ontology file; default: the shipped ``ontology/egov.ttl``.
         queries: folder of canned ``*.rq`` queries; default: the shipped ``queries/``.
+        engine: ``"oxigraph"`` (fast, the default) or ``"rdflib"`` (the reference).
 
     Raises:
         DataError: a file is malformed, located as ``path:line:column``.
@@ -156,11 +250,16 @@ def load(
     canned = load_queries(Path(queries)) if queries is not None else None
     if canned is not None and not canned:
         raise QueryError(f"{queries}: no *.rq query files")
-    snapshot = _read_snapshot(key)
-    if snapshot is not None:
-        asserted, closure = snapshot
-        return KnowledgeGraph(asserted, inferred=inferred, key=key, queries=canned, closure=closure)
-    return KnowledgeGraph(load_files(files), inferred=inferred, key=key, queries=canned)
+    kg = KnowledgeGraph(files, key, inferred=inferred, queries=canned, engine=engine)
+    if inferred:
+        kg.closure  # noqa: B018 - asked for: compute (or read) it now
+    elif not _store_path(key).is_file() and not _snapshot_path(key).is_file():
+        kg.asserted  # noqa: B018 - new input: parse it now, so that errors surface here
+    return kg
+
+
+def _store_path(key: str) -> Path:
+    return cache_dir() / f"store-{key}.nq"
 
 
 def _snapshot_path(key: str) -> Path:
@@ -174,6 +273,8 @@ def _read_snapshot(key: str) -> tuple[Graph, Graph] | None:
     ever read for input that was parsed strictly and reasoned over before. It is a pickle
     in the user's own cache folder, written by egov-kg.
     """
+    from rdflib import Graph
+
     path = _snapshot_path(key)
     try:
         with path.open("rb") as handle:

@@ -6,10 +6,11 @@ after the grlc/BASIL convention: ``?_name`` is required, ``?__name`` optional, a
 gives the type: ``?_body_iri`` a resource, ``?_start_xsd_date`` a date, ``?_count_integer``
 an integer, a two-letter suffix a language-tagged literal, no suffix a search text.
 
-Values are bound as RDF terms (rdflib ``initBindings`` on a prepared query), never pasted
-into the query text. A resource may be named by its IRI, a prefixed name, or any of its
-labels in Japanese or English, compared after Unicode NFKC normalisation and case folding,
-so full-width and half-width input both match. A search text is normalised the same way.
+Values are bound as RDF terms (SEP-0007 substitutions in Oxigraph, ``initBindings`` in
+rdflib; see :mod:`egov_kg.engine`), never pasted into the query text. A resource may be
+named by its IRI, a prefixed name, or any of its labels in Japanese or English, compared
+after Unicode NFKC normalisation and case folding, so full-width and half-width input both
+match. A search text is normalised the same way.
 """
 
 from __future__ import annotations
@@ -17,22 +18,26 @@ from __future__ import annotations
 import difflib
 import re
 import unicodedata
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from functools import cached_property
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from rdflib import Graph, Literal, URIRef
-from rdflib.plugins.sparql import prepareQuery
-from rdflib.plugins.sparql.sparql import Query
+import pyoxigraph as ox
 
-from egov_kg.namespaces import EGOV, RDFS, SKOS, XSD
+from egov_kg.iris import PREFIX_IRIS, compact
 from egov_kg.resources import queries_dir
+from egov_kg.terms import Term
+
+if TYPE_CHECKING:  # pragma: no cover
+    from rdflib.plugins.sparql.sparql import Query
 
 __all__ = [
     "CannedQuery",
+    "LABEL_PROPERTIES",
+    "Label",
     "LabelIndex",
     "Parameter",
     "ParameterError",
@@ -46,7 +51,17 @@ NEEDS_INFERENCE_TAG = "needs-inference"
 _PARAMETER = re.compile(r"\?(__?)([A-Za-z][A-Za-z0-9]*)(?:_([A-Za-z0-9]+(?:_[A-Za-z0-9]+)?))?\b")
 _DECORATOR = re.compile(r"^#\+\s*([A-Za-z_]+):\s*(.*)$")
 _LIST_ITEM = re.compile(r"^#\+\s+-\s*(.*)$")
-_LABELS = (SKOS.prefLabel, SKOS.altLabel, RDFS.label, EGOV.iso3166Alpha2)
+_BOUND_PARAMETER = re.compile(r"BOUND\s*\(\s*\?_\w*", re.IGNORECASE)
+_OUTER_SELECT = re.compile(r"^SELECT(?:\s+(?:DISTINCT|REDUCED))?", re.MULTILINE)
+_XSD = PREFIX_IRIS["xsd"]
+_PREF_LABEL = PREFIX_IRIS["skos"] + "prefLabel"
+LABEL_PROPERTIES: tuple[str, ...] = (
+    _PREF_LABEL,
+    PREFIX_IRIS["skos"] + "altLabel",
+    PREFIX_IRIS["rdfs"] + "label",
+    PREFIX_IRIS["egov"] + "iso3166Alpha2",
+)
+"""The properties whose values name a resource, for parameters and the ``search`` query."""
 
 
 class QueryError(ValueError):
@@ -116,7 +131,7 @@ def _parameter(prefix: str, name: str, suffix: str | None) -> Parameter:
     if "_" in suffix:
         prefix_name, local = suffix.split("_", 1)
         if prefix_name == "xsd":
-            return Parameter(name, variable, "datatype", required, str(XSD[local]))
+            return Parameter(name, variable, "datatype", required, _XSD + local)
     raise QueryError(f"parameter ?{variable}: unknown type suffix {suffix!r}")
 
 
@@ -139,8 +154,27 @@ class CannedQuery:
 
     @cached_property
     def prepared(self) -> Query:
-        """The query parsed once, to run with different bindings."""
+        """The query parsed once by rdflib, to run with different bindings."""
+        from rdflib.plugins.sparql import prepareQuery
+
         return prepareQuery(self.text)
+
+    @cached_property
+    def projected_text(self) -> str:
+        """The query with its parameter variables added to the outer SELECT clause.
+
+        Oxigraph substitutes values for variables as SPARQL's SEP-0007 says, which needs
+        them in the projection; the engine drops those columns again. Only variable names
+        are added: the values never enter the text. The outer SELECT is the first line that
+        starts with ``SELECT`` (subqueries are indented).
+        """
+        if not self.parameters:
+            return self.text
+        match = _OUTER_SELECT.search(self.text)
+        if match is None:
+            raise QueryError(f"{self.path or self.name}: no line starts with SELECT")
+        added = " ".join(f"?{p.variable}" for p in self.parameters)
+        return f"{self.text[: match.end()]} {added}{self.text[match.end() :]}"
 
     @classmethod
     def from_text(cls, name: str, text: str, path: Path | None = None) -> CannedQuery:
@@ -168,6 +202,13 @@ class CannedQuery:
             found.setdefault(parameter.name, parameter)
         if "summary" not in decorators:
             raise QueryError(f"{path or name}: the header has no '#+ summary:' line")
+        bound = _BOUND_PARAMETER.search(body)
+        if bound:
+            raise QueryError(
+                f"{path or name}: {bound.group()}...) tests a parameter, but parameters are"
+                " bound by substitution (SPARQL SEP-0007), under which BOUND is false; for an"
+                " optional parameter write FILTER (COALESCE(?x = ?__name, true)) instead"
+            )
         return cls(
             name=name,
             summary=decorators["summary"],
@@ -186,11 +227,11 @@ class CannedQuery:
         known = ", ".join(p.name for p in self.parameters) or "none"
         raise ParameterError(f"query '{self.name}' has no parameter '{name}' (parameters: {known})")
 
-    def bindings(self, values: Mapping[str, Any], index: LabelIndex) -> dict[str, Any]:
+    def bindings(self, values: Mapping[str, Any], index: LabelIndex) -> dict[str, Term]:
         """Turn user values into RDF terms keyed by variable; check required ones are given."""
         for name in values:
             self.parameter(name)
-        bound: dict[str, Any] = {}
+        bound: dict[str, Term] = {}
         for parameter in self.parameters:
             value = values.get(parameter.name)
             if value is None or value == "":
@@ -203,16 +244,16 @@ class CannedQuery:
         return bound
 
 
-def _term(parameter: Parameter, value: Any, index: LabelIndex) -> Any:
+def _term(parameter: Parameter, value: Any, index: LabelIndex) -> Term:
     """The RDF term for one parameter value."""
     name = parameter.name
     if parameter.kind == "iri":
-        if isinstance(value, URIRef):
-            return value
+        if isinstance(value, ox.NamedNode):
+            value = value.value
         return index.resolve(str(value), parameter=name)
     if parameter.kind == "date":
         if isinstance(value, date):
-            return Literal(value.isoformat(), datatype=XSD.date)
+            return ox.Literal(value.isoformat(), datatype=ox.NamedNode(_XSD + "date"))
         text = str(value).strip()
         try:
             if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", text):
@@ -222,39 +263,62 @@ def _term(parameter: Parameter, value: Any, index: LabelIndex) -> Any:
             raise ParameterError(
                 f"{name}: expected a date as YYYY-MM-DD (e.g. 2003-07-17), got {value!r}"
             ) from None
-        return Literal(text, datatype=XSD.date)
+        return ox.Literal(text, datatype=ox.NamedNode(_XSD + "date"))
     if parameter.kind == "integer":
         if isinstance(value, bool) or not re.fullmatch(r"[+-]?\d+", str(value).strip()):
             raise ParameterError(f"{name}: expected an integer, got {value!r}")
-        return Literal(int(str(value).strip()))
+        return ox.Literal(str(int(str(value).strip())), datatype=ox.NamedNode(_XSD + "integer"))
     if parameter.kind == "lang":
-        return Literal(str(value), lang=parameter.extra)
+        return ox.Literal(str(value), language=parameter.extra)
     if parameter.kind == "datatype":
-        return Literal(str(value), datatype=URIRef(str(parameter.extra)))
-    return Literal(search_key(str(value)))
+        return ox.Literal(str(value), datatype=ox.NamedNode(str(parameter.extra)))
+    return ox.Literal(search_key(str(value)))
+
+
+@dataclass(frozen=True)
+class Label:
+    """One label of a resource: what :class:`LabelIndex` is built from."""
+
+    resource: str
+    property: str
+    text: str
+    language: str | None = None
 
 
 class LabelIndex:
-    """Finds the resource a user means by its IRI, prefixed name or label."""
+    """Finds the resource a user means by its IRI, prefixed name or label.
 
-    def __init__(self, graph: Graph) -> None:
-        self._graph = graph
-        self._by_key: dict[str, set[URIRef]] = {}
+    Args:
+        labels: every label of every resource (values of :data:`LABEL_PROPERTIES`).
+        exists: whether the graph mentions an IRI, for parameters given as IRIs.
+        prefixes: the prefix map prefixed names are expanded with.
+    """
+
+    def __init__(
+        self,
+        labels: Iterable[Label],
+        exists: Callable[[str], bool],
+        prefixes: Mapping[str, str] = PREFIX_IRIS,
+    ) -> None:
+        self._exists = exists
+        self._prefixes = dict(prefixes)
+        self._by_key: dict[str, set[str]] = {}
         self._spelling: dict[str, str] = {}
-        for predicate in _LABELS:
-            for subject, label in graph.subject_objects(predicate):
-                if isinstance(subject, URIRef) and isinstance(label, Literal):
-                    key = search_key(str(label))
-                    self._by_key.setdefault(key, set()).add(subject)
-                    self._spelling.setdefault(key, str(label))
+        self._english: dict[str, list[str]] = {}
+        for label in labels:
+            key = search_key(label.text)
+            self._by_key.setdefault(key, set()).add(label.resource)
+            self._spelling.setdefault(key, label.text)
+            if label.property == _PREF_LABEL and label.language == "en":
+                self._english.setdefault(label.resource, []).append(label.text)
 
-    def search_keys(self) -> Iterable[tuple[URIRef, str]]:
-        """Every (resource, search key) pair: what ``egov:searchKey`` triples state."""
-        for key, subjects in self._by_key.items():
-            for subject in subjects:
-                yield subject, key
+    def search_keys(self) -> Iterable[tuple[str, str]]:
+        """Every (resource IRI, search key) pair: what ``egov:searchKey`` triples state."""
+        for key, resources in sorted(self._by_key.items()):
+            for resource in sorted(resources):
+                yield resource, key
 
-    def resolve(self, value: str, *, parameter: str = "resource") -> URIRef:
+    def resolve(self, value: str, *, parameter: str = "resource") -> ox.NamedNode:
         """The one resource ``value`` names.
 
         Raises:
@@ -265,26 +329,23 @@ class LabelIndex:
         if text.startswith("<") and text.endswith(">"):
             text = text[1:-1]
         if re.match(r"^[a-z][a-z0-9+.-]*://", text):
-            iri = URIRef(text)
-            if (iri, None, None) in self._graph or (None, None, iri) in self._graph:
-                return iri
+            if self._exists(text):
+                return ox.NamedNode(text)
             raise ParameterError(f"{parameter}: no resource <{text}> in the graph")
         curie = re.fullmatch(r"([A-Za-z][\w.-]*):([\w.-]*)", text)
-        if curie:
-            namespaces = dict(self._graph.namespaces())
-            if curie.group(1) in namespaces:
-                iri = URIRef(str(namespaces[curie.group(1)]) + curie.group(2))
-                if (iri, None, None) in self._graph:
-                    return iri
-                raise ParameterError(f"{parameter}: no resource {text} in the graph")
+        if curie and curie.group(1) in self._prefixes:
+            iri = self._prefixes[curie.group(1)] + curie.group(2)
+            if self._exists(iri):
+                return ox.NamedNode(iri)
+            raise ParameterError(f"{parameter}: no resource {text} in the graph")
         key = search_key(text)
         found = self._by_key.get(key, set())
         if len(found) == 1:
-            return next(iter(found))
+            return ox.NamedNode(next(iter(found)))
         if found:
             names = ", ".join(sorted(self._name(iri) for iri in found))
             raise ParameterError(f"{parameter}: '{value}' is ambiguous; it names {names}")
-        close = difflib.get_close_matches(key, list(self._by_key), n=5, cutoff=0.5)
+        close = difflib.get_close_matches(key, sorted(self._by_key), n=5, cutoff=0.5)
         hint = (
             "; did you mean " + ", ".join(f"'{self._spelling[k]}'" for k in close) + "?"
             if close
@@ -292,13 +353,9 @@ class LabelIndex:
         )
         raise ParameterError(f"{parameter}: nothing is labelled '{value}'{hint}")
 
-    def _name(self, iri: URIRef) -> str:
-        labels = sorted(
-            str(label)
-            for label in self._graph.objects(iri, SKOS.prefLabel)
-            if isinstance(label, Literal) and label.language == "en"
-        )
-        curie = iri.n3(self._graph.namespace_manager)
+    def _name(self, iri: str) -> str:
+        labels = sorted(self._english.get(iri, []))
+        curie = compact(iri, self._prefixes)
         return f"{curie} ({labels[0]})" if labels else curie
 
 

@@ -9,15 +9,10 @@ keyed by a hash of its input.
 
 from __future__ import annotations
 
-import hashlib
-import os
-import tempfile
-from importlib.metadata import PackageNotFoundError, version
-from pathlib import Path
-
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.term import Node
 
+from egov_kg.cache import cache_dir, content_key, write_cache_file
 from egov_kg.graph import bind_prefixes, new_graph
 from egov_kg.namespaces import OWL, RDF, RDFS, XSD
 
@@ -74,29 +69,6 @@ def closure(graph: Graph) -> Graph:
     return bind_prefixes(result, prefixes)
 
 
-def content_key(*parts: bytes) -> str:
-    """A hash of the inputs of a closure, and of the code that computes it."""
-    digest = hashlib.sha256()
-    for name in ("egov-kg", "owlrl", "rdflib"):
-        try:
-            digest.update(f"{name}=={version(name)};".encode())
-        except PackageNotFoundError:  # pragma: no cover - running from an uninstalled tree
-            digest.update(f"{name}==?;".encode())
-    for part in parts:
-        digest.update(len(part).to_bytes(8, "big"))
-        digest.update(part)
-    return digest.hexdigest()
-
-
-def cache_dir() -> Path:
-    """Where closures are cached: ``$EGOV_KG_CACHE_DIR``, else ``$XDG_CACHE_HOME/egov-kg``."""
-    explicit = os.environ.get("EGOV_KG_CACHE_DIR")
-    if explicit:
-        return Path(explicit)
-    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
-    return Path(base) / "egov-kg"
-
-
 def cached_closure(graph: Graph, key: str | None = None) -> Graph:
     """:func:`closure` of ``graph``, read from the cache when it was computed before.
 
@@ -121,20 +93,3 @@ def cached_closure(graph: Graph, key: str | None = None) -> Graph:
     result = closure(graph)
     write_cache_file(path, result.serialize(format="nt", encoding="utf-8"))
     return result
-
-
-def write_cache_file(path: Path, data: bytes) -> None:
-    """Write a cache file atomically; a cache that cannot be written is simply not kept."""
-    temporary: str | None = None
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}-")
-        with os.fdopen(handle, "wb") as out:
-            out.write(data)
-        os.replace(temporary, path)
-        temporary = None
-    except OSError:
-        return
-    finally:
-        if temporary is not None:
-            Path(temporary).unlink(missing_ok=True)

@@ -13,6 +13,9 @@ RL closure, and writes into the release folder:
 ``shacl-report.ttl``                     the SHACL validation report of the asserted graph
 ``void.ttl``                             VoID + DCAT description: counts, partitions,
                                          vocabularies, and size and SHA-256 of every other file
+``org-chart-ja.svg`` ... ``.png``        the pictures of :mod:`egov_kg.drawing`: org chart,
+                                         timeline and rankings, in ja and en, SVG and PNG
+``ontology.html``, ``shapes.html``       documentation of the ontology (pyLODE) and shapes
 ======================================  ====================================================
 
 Every file is deterministic (no timestamps, sorted triples, canonical blank nodes): two builds
@@ -42,7 +45,7 @@ from rdflib import Graph, Literal, Namespace, URIRef
 from rdflib.term import Node
 
 from egov_kg import __version__
-from egov_kg.export import fsync_directory, serialize, serialize_dataset
+from egov_kg.drawing import PICTURE_FILES, describe_picture
 from egov_kg.graph import bind_prefixes, load, new_graph, parse_file
 from egov_kg.namespaces import (
     ASSERTED_GRAPH,
@@ -58,8 +61,10 @@ from egov_kg.namespaces import (
     VOID,
     XSD,
 )
+from egov_kg.ontology_docs import DOCUMENTATION_FILES, describe_documentation
 from egov_kg.reasoning import cached_closure
 from egov_kg.resources import shapes_file
+from egov_kg.serialization import fsync_directory, serialize, serialize_dataset
 
 if TYPE_CHECKING:  # pragma: no cover
     from egov_kg.shapes import ValidationReport
@@ -104,7 +109,7 @@ class _FileSpec:
     """One file of the release other than ``void.ttl``: what it holds and how it is written."""
 
     name: str
-    content: str  # "asserted", "closure", "dataset" or "report"
+    content: str  # "asserted", "closure", "dataset", "report"; "extra": a picture or a page
     fmt: str
     media_type: str
     format_iri: URIRef
@@ -191,7 +196,24 @@ _FILES: Final[tuple[_FileSpec, ...]] = (
     ),
 )
 
-RELEASE_FILES: Final[tuple[str, ...]] = tuple(sorted([*(spec.name for spec in _FILES), VOID_FILE]))
+# The pictures (egov_kg.drawing) and the documentation of the ontology and the shapes.
+_EXTRA_FORMATS: Final[Mapping[str, tuple[str, URIRef]]] = {
+    "svg": ("image/svg+xml", URIRef("http://www.w3.org/TR/SVG11/")),
+    "png": ("image/png", URIRef("http://www.w3.org/TR/png/")),
+    "html": ("text/html", URIRef("https://html.spec.whatwg.org/")),
+}
+_EXTRA_FILES: Final[tuple[_FileSpec, ...]] = tuple(
+    _FileSpec(name, "extra", "", *_EXTRA_FORMATS[name.rpartition(".")[2]], *describe(name))
+    for names, describe in (
+        (PICTURE_FILES, describe_picture),
+        (DOCUMENTATION_FILES, describe_documentation),
+    )
+    for name in names
+)
+
+RELEASE_FILES: Final[tuple[str, ...]] = tuple(
+    sorted([*(spec.name for spec in (*_FILES, *_EXTRA_FILES)), VOID_FILE])
+)
 """The names of the files a release folder holds."""
 
 
@@ -501,7 +523,7 @@ def _void(
         void.add((ds, VOID.vocabulary, vocabulary))
     for vocabulary in _vocabularies(closure, closure_stats):
         void.add((inferred, VOID.vocabulary, vocabulary))
-    for spec in _FILES:
+    for spec in (*_FILES, *_EXTRA_FILES):
         owner = inferred if spec.content == "closure" else ds
         _describe_file(void, owner, spec, files[spec.name])
     return void
@@ -595,6 +617,15 @@ def _summary(report: ValidationReport, report_graph: Graph) -> ValidationSummary
     )
 
 
+def _pictures_and_documentation(data_dir: Path | str | None) -> dict[str, bytes]:
+    """The pictures of the graph and the ontology's and shapes' documentation pages."""
+    from egov_kg.drawing import picture_files
+    from egov_kg.knowledge_graph import load as load_knowledge_graph
+    from egov_kg.ontology_docs import documentation_files
+
+    return {**picture_files(load_knowledge_graph(data_dir)), **documentation_files()}
+
+
 def build(out_dir: Path | str, *, data_dir: Path | str | None = None) -> BuildReport:
     """Validate, infer and write the release into ``out_dir``, replacing it atomically.
 
@@ -645,6 +676,8 @@ def build(out_dir: Path | str, *, data_dir: Path | str | None = None) -> BuildRe
         "report": lambda fmt: serialize(report_graph, fmt),
     }
 
+    extras = _pictures_and_documentation(data_dir)
+
     target.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=f".{target.name}.tmp-", dir=target.parent))
     try:
@@ -656,6 +689,9 @@ def build(out_dir: Path | str, *, data_dir: Path | str | None = None) -> BuildRe
             data = contents[spec.content](spec.fmt)
             _write(staging, spec.name, data)
             written[spec.name] = data
+        for name, data in extras.items():
+            _write(staging, name, data)
+            written[name] = data
         void = _void(asserted, closure, written, prefixes)
         _write(staging, VOID_FILE, serialize(void, "turtle"))
         fsync_directory(staging)

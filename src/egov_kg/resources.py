@@ -1,7 +1,8 @@
 """Where the shipped ontology, shapes, data and queries live on disk.
 
 In an installed wheel they are package data (``egov_kg/ontology`` ...); in a checkout or an
-editable install they are the top-level ``ontology/``, ``data/`` and ``queries/`` folders.
+editable install they are the top-level ``ontology/``, ``data/``, ``queries/`` and
+``templates/`` folders.
 """
 
 from __future__ import annotations
@@ -71,3 +72,13 @@ def data_files(data_dir: Path | str | None = None) -> list[Path]:
 def queries_dir() -> Path:
     """Return the folder of the shipped SPARQL queries."""
     return _resource_dir("queries")
+
+
+def templates_dir() -> Path:
+    """Return the folder of the server's HTML templates and the queries its pages run."""
+    return _resource_dir("templates")
+
+
+def synthetic_dir() -> Path:
+    """Return the folder of the tables ``egov-kg synth`` builds its national graph from."""
+    return _package_dir() / "synthetic"

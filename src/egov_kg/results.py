@@ -4,6 +4,9 @@ A row is a dict from variable name to a Python value that keeps what the RDF ter
 language-tagged label stays a :class:`LangString` (a ``str`` that knows its language), a
 month stays a :class:`YearMonth` and a year a :class:`Year` (never silently the first day),
 an IRI stays an :class:`rdflib.URIRef`.
+
+A result holds pyoxigraph terms; its JSON, CSV, TSV and tables are written from them
+without importing rdflib, which :attr:`QueryResult.rows` imports for its IRIs.
 """
 
 from __future__ import annotations
@@ -13,15 +16,36 @@ import io
 import json
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
+from datetime import date, datetime
+from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
-from rdflib import BNode, Literal, URIRef
-from rdflib.term import Node
+import pyoxigraph as ox
 
-from egov_kg.namespaces import XSD
+from egov_kg.terms import XSD_STRING, Term, to_oxigraph, to_rdflib
 
 if TYPE_CHECKING:  # pragma: no cover
     import pandas  # type: ignore[import-untyped]
+
+_XSD = "http://www.w3.org/2001/XMLSchema#"
+_INTEGERS = frozenset(
+    _XSD + name
+    for name in (
+        "integer",
+        "int",
+        "long",
+        "short",
+        "byte",
+        "nonNegativeInteger",
+        "positiveInteger",
+        "nonPositiveInteger",
+        "negativeInteger",
+        "unsignedLong",
+        "unsignedInt",
+        "unsignedShort",
+        "unsignedByte",
+    )
+)
 
 __all__ = ["LangString", "QueryResult", "Year", "YearMonth", "to_python"]
 
@@ -76,29 +100,54 @@ class Year:
         return f"{self.year:04d}"
 
 
-def to_python(term: Node | None) -> Any:
+def to_python(term: Any) -> Any:
     """Convert an RDF term to the Python value a row holds (None for an unbound variable).
 
-    >>> to_python(Literal("2000-11", datatype=XSD.gYearMonth))
+    IRIs and blank nodes become rdflib terms (``URIRef``, ``BNode``); literals of the
+    common XSD types become ``int``, ``Decimal``, ``float``, ``bool``, ``date`` or
+    ``datetime``; a literal whose lexical form is not valid for its type stays a ``str``.
+
+    >>> to_python(ox.Literal("2000-11", datatype=ox.NamedNode(_XSD + "gYearMonth")))
     YearMonth(year=2000, month=11)
     """
     if term is None:
         return None
-    if isinstance(term, URIRef | BNode):
-        return term
-    if not isinstance(term, Literal):  # pragma: no cover - SPARQL rows hold only these
-        return term
+    term = to_oxigraph(term)
+    if not isinstance(term, ox.Literal):
+        return to_rdflib(term)
     if term.language:
-        return LangString(str(term), term.language)
-    if term.datatype == XSD.gYearMonth:
-        year, month = str(term).split("-")[-2:]
+        return LangString(term.value, term.language)
+    datatype = term.datatype.value
+    text = term.value
+    try:
+        return _typed_value(datatype, text)
+    except (ValueError, ArithmeticError):
+        return text
+
+
+def _typed_value(datatype: str, text: str) -> Any:
+    if datatype == XSD_STRING:
+        return text
+    if datatype == _XSD + "gYearMonth":
+        year, month = text.split("-")[-2:]
         return YearMonth(int(year), int(month))
-    if term.datatype == XSD.gYear:
-        return Year(int(str(term)))
-    if term.datatype is None or term.datatype == XSD.string:
-        return str(term)
-    value = term.toPython()
-    return str(term) if value is term else value
+    if datatype == _XSD + "gYear":
+        return Year(int(text))
+    if datatype in _INTEGERS:
+        return int(text)
+    if datatype == _XSD + "decimal":
+        return Decimal(text)
+    if datatype in (_XSD + "double", _XSD + "float"):
+        return float(text)
+    if datatype == _XSD + "boolean":
+        if text not in ("true", "false", "1", "0"):
+            raise ValueError(text)
+        return text in ("true", "1")
+    if datatype == _XSD + "date":
+        return date.fromisoformat(text)
+    if datatype == _XSD + "dateTime":
+        return datetime.fromisoformat(text)
+    return text
 
 
 @dataclass(frozen=True)
@@ -109,7 +158,7 @@ class QueryResult:
     """
 
     variables: tuple[str, ...]
-    terms: tuple[tuple[Node | None, ...], ...]
+    terms: tuple[tuple[Term | None, ...], ...]
     truncated: bool = False
 
     @property
@@ -149,7 +198,7 @@ class QueryResult:
         writer = csv.writer(out, lineterminator="\r\n")
         writer.writerow(self.variables)
         for row in self.terms:
-            writer.writerow(["" if term is None else str(term) for term in row])
+            writer.writerow(["" if term is None else term.value for term in row])
         return out.getvalue()
 
     def to_tsv(self) -> str:
@@ -178,20 +227,17 @@ class QueryResult:
         return writers[fmt]()
 
 
-def _json_term(term: Node) -> Mapping[str, str]:
-    if isinstance(term, URIRef):
-        return {"type": "uri", "value": str(term)}
-    if isinstance(term, BNode):
-        return {"type": "bnode", "value": str(term)}
-    assert isinstance(term, Literal)
+def _json_term(term: Term) -> Mapping[str, str]:
+    if isinstance(term, ox.NamedNode):
+        return {"type": "uri", "value": term.value}
+    if isinstance(term, ox.BlankNode):
+        return {"type": "bnode", "value": term.value}
     if term.language:
-        return {"type": "literal", "value": str(term), "xml:lang": term.language}
-    if term.datatype is not None and term.datatype != XSD.string:
-        return {"type": "literal", "value": str(term), "datatype": str(term.datatype)}
-    return {"type": "literal", "value": str(term)}
+        return {"type": "literal", "value": term.value, "xml:lang": term.language}
+    if term.datatype.value != XSD_STRING:
+        return {"type": "literal", "value": term.value, "datatype": term.datatype.value}
+    return {"type": "literal", "value": term.value}
 
 
-def _tsv_term(term: Node) -> str:
-    if isinstance(term, Literal) and term.datatype == XSD.string:
-        term = Literal(str(term))
-    return term.n3()
+def _tsv_term(term: Term) -> str:
+    return str(term)  # N-Triples syntax, xsd:string literals written without their type

@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import unicodedata
 
-from rdflib import Graph, URIRef
+import pyoxigraph as ox
 
+from egov_kg.iris import compact
 from egov_kg.results import QueryResult, to_python
 
 __all__ = ["render_table"]
@@ -26,7 +27,7 @@ def _pad(text: str, width: int) -> str:
     return text + " " * (width - _width(text))
 
 
-def render_table(result: QueryResult, lang: str, graph: Graph) -> str:
+def render_table(result: QueryResult, lang: str) -> str:
     """Render ``result`` with labels in ``lang``."""
     names = list(result.variables)
     shown: list[tuple[str, int, int | None]] = []  # header, value index, fallback index
@@ -44,7 +45,6 @@ def render_table(result: QueryResult, lang: str, graph: Graph) -> str:
             shown.append((name, names.index(label), index))
         else:
             shown.append((name, index, None))
-    manager = graph.namespace_manager
     cells: list[list[str]] = []
     for row in result.terms:
         line = []
@@ -54,8 +54,10 @@ def render_table(result: QueryResult, lang: str, graph: Graph) -> str:
                 term = row[fallback]
             if term is None:
                 line.append("")
-            elif isinstance(term, URIRef):
-                line.append(term.n3(manager))
+            elif isinstance(term, ox.NamedNode):
+                line.append(compact(term.value))
+            elif isinstance(term, ox.BlankNode):
+                line.append(str(term))
             else:
                 line.append(str(to_python(term)).replace("\n", " "))
         cells.append(line)

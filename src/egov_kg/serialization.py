@@ -19,7 +19,7 @@ import sys
 import tempfile
 from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
-from typing import IO, Any, Final, Literal, TypeAlias, get_args
+from typing import IO, Any, Final, TypeAlias
 
 import pyoxigraph as ox
 from rdflib import BNode, Graph, URIRef
@@ -27,7 +27,9 @@ from rdflib import Literal as RdfLiteral
 from rdflib.compare import to_canonical_graph
 from rdflib.term import Node
 
+from egov_kg.formats import DATASET_FORMATS, FORMATS, DatasetFormat, Format
 from egov_kg.namespaces import ASSERTED_GRAPH, RDF
+from egov_kg.terms import to_oxigraph
 
 __all__ = [
     "DATASET_FORMATS",
@@ -38,10 +40,9 @@ __all__ = [
     "export_dataset",
     "serialize",
     "serialize_dataset",
+    "write_atomically",
 ]
 
-Format: TypeAlias = Literal["turtle", "nt", "jsonld", "trig", "xml"]
-FORMATS: Final[tuple[str, ...]] = get_args(Format)
 
 _OX_FORMATS: Final[Mapping[str, ox.RdfFormat]] = {
     "turtle": ox.RdfFormat.TURTLE,
@@ -87,23 +88,8 @@ def _triples(graph: Graph) -> list[_Triple]:
     return sorted(source, key=_triple_key)
 
 
-def _ox_term(term: Node) -> ox.NamedNode | ox.BlankNode | ox.Literal:
-    """Convert an rdflib term to the pyoxigraph term with the same lexical form."""
-    if isinstance(term, URIRef):
-        return ox.NamedNode(str(term))
-    if isinstance(term, BNode):
-        return ox.BlankNode(str(term))
-    if isinstance(term, RdfLiteral):
-        if term.language:
-            return ox.Literal(str(term), language=term.language)
-        if term.datatype is not None:
-            return ox.Literal(str(term), datatype=ox.NamedNode(str(term.datatype)))
-        return ox.Literal(str(term))
-    raise ValueError(f"cannot export the RDF term {term!r}")
-
-
 def _ox_triple(triple: _Triple) -> ox.Triple:
-    subject, predicate, obj = (_ox_term(term) for term in triple)
+    subject, predicate, obj = (to_oxigraph(term) for term in triple)
     if isinstance(subject, ox.Literal) or not isinstance(predicate, ox.NamedNode):
         raise ValueError(f"not an RDF triple (literal subject or non-IRI predicate): {triple}")
     return ox.Triple(subject, predicate, obj)
@@ -288,6 +274,11 @@ def _atomic_write(path: Path, write: Callable[[IO[bytes]], object]) -> None:
     fsync_directory(directory)  # make the rename itself durable
 
 
+def write_atomically(path: Path | str, data: bytes) -> None:
+    """Write ``data`` to the file ``path`` atomically (temporary file, fsync, rename)."""
+    _atomic_write(Path(path), lambda stream: stream.write(data))
+
+
 def fsync_directory(directory: Path) -> None:
     """Flush a folder's entries to disk, where the platform allows it."""
     try:
@@ -327,8 +318,6 @@ def export(
 # Datasets: several named graphs in one TriG or N-Quads file
 # ---------------------------------------------------------------------------
 
-DatasetFormat: TypeAlias = Literal["trig", "nquads"]
-DATASET_FORMATS: Final[tuple[str, ...]] = get_args(DatasetFormat)
 
 _OX_DATASET_FORMATS: Final[Mapping[str, ox.RdfFormat]] = {
     "trig": ox.RdfFormat.TRIG,

@@ -1,0 +1,128 @@
+r"""Bind parameter values into SPARQL text as a ``VALUES`` block of escaped RDF terms.
+
+A remote SPARQL endpoint has no initial-bindings API, so the values of a canned query's
+parameters must travel inside the query text. They do so only as RDF terms: each value is
+first turned into a term (a resource resolved to its IRI, a date checked, see
+:meth:`egov_kg.queries.CannedQuery.bindings`), then written in its escaped N-Triples form,
+and the block ``VALUES (?a ?b) { (term term) }`` becomes the first element of the query's
+outer ``WHERE`` group, where every ``FILTER`` of that group sees it. The user's raw text
+never enters the query.
+
+>>> import pyoxigraph as ox
+>>> bind_values("SELECT ?x WHERE { ?x ?p ?_v }", {"_v": ox.Literal('a"b')})
+'SELECT ?x WHERE {\n    VALUES (?_v) { ("a\\"b") }\n ?x ?p ?_v }'
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+
+import pyoxigraph as ox
+
+from egov_kg.terms import Term
+
+__all__ = ["BindingError", "bind_values", "outer_group_start"]
+
+# An IRI reference as SPARQL's IRIREF production has it; a "<" that does not start one is
+# the less-than operator.
+_IRIREF = re.compile(r'<[^<>"{}|^`\\\x00-\x20]*>')
+_WORD = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+_NAME_CHARS = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-:?$.")
+_FORMS = ("SELECT", "CONSTRUCT", "DESCRIBE", "ASK")
+_VARIABLE = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+
+
+class BindingError(ValueError):
+    """The values cannot be placed in this query (no outer group, or a bad variable)."""
+
+
+def _skip_string(text: str, start: int) -> int:
+    """The index just past the string literal that starts at ``start``."""
+    quote = text[start]
+    long = text.startswith(quote * 3, start)
+    delimiter = quote * 3 if long else quote
+    index = start + len(delimiter)
+    while index < len(text):
+        char = text[index]
+        if char == "\\":
+            index += 2
+            continue
+        if text.startswith(delimiter, index):
+            return index + len(delimiter)
+        if not long and char in "\r\n":
+            break
+        index += 1
+    raise BindingError("unterminated string in the query")
+
+
+def outer_group_start(text: str) -> int:
+    """The index just past the ``{`` that opens the outer ``WHERE`` group of ``text``.
+
+    Comments, strings and IRIs are skipped, so a ``WHERE {`` inside them is never taken.
+    The ``WHERE`` keyword may be left out of SELECT, ASK and DESCRIBE queries; the short
+    ``CONSTRUCT WHERE { ... }`` form is refused (its template is its pattern).
+
+    Raises:
+        BindingError: the query has no outer group.
+    """
+    depth = 0
+    form: str | None = None
+    after_where = False
+    index = 0
+    while index < len(text):
+        char = text[index]
+        if char == "#":
+            newline = text.find("\n", index)
+            index = len(text) if newline < 0 else newline + 1
+            continue
+        if char in "\"'":
+            index = _skip_string(text, index)
+            continue
+        if char == "<":
+            iri = _IRIREF.match(text, index)
+            index = iri.end() if iri else index + 1
+            continue
+        if char == "{":
+            if depth == 0 and (after_where or (form is not None and form != "CONSTRUCT")):
+                return index + 1
+            depth += 1
+        elif char == "}":
+            depth -= 1
+        elif depth == 0 and (index == 0 or text[index - 1] not in _NAME_CHARS):
+            word = _WORD.match(text, index)
+            if word:
+                keyword = word.group().upper()
+                if form is None and keyword in _FORMS:
+                    form = keyword
+                elif keyword == "WHERE":
+                    if form == "CONSTRUCT" and text[:index].rstrip().upper().endswith("CONSTRUCT"):
+                        raise BindingError("cannot bind values into a CONSTRUCT WHERE query")
+                    after_where = True
+                index = word.end()
+                continue
+        index += 1
+    raise BindingError("the query has no WHERE group to bind values in")
+
+
+def bind_values(text: str, bindings: Mapping[str, Term]) -> str:
+    """``text`` with ``VALUES`` for ``bindings`` (variable name -> term) opening its outer group.
+
+    With no bindings the text is returned unchanged.
+
+    Raises:
+        BindingError: a variable name is malformed, a value is a blank node, or the query
+            has no outer group.
+    """
+    if not bindings:
+        return text
+    names = sorted(bindings)
+    for name in names:
+        if not _VARIABLE.fullmatch(name):
+            raise BindingError(f"not a variable name: {name!r}")
+        if not isinstance(bindings[name], ox.NamedNode | ox.Literal):
+            raise BindingError(f"?{name}: only IRIs and literals can be bound")
+    variables = " ".join(f"?{name}" for name in names)
+    terms = " ".join(str(bindings[name]) for name in names)  # escaped N-Triples syntax
+    at = outer_group_start(text)
+    return f"{text[:at]}\n    VALUES ({variables}) {{ ({terms}) }}\n{text[at:]}"

@@ -1,0 +1,302 @@
+"""A real triple store: push the graph to it, and run the canned queries there.
+
+:func:`push` replaces a named graph of any SPARQL 1.1 Graph Store Protocol server (Oxigraph,
+Fuseki, GraphDB, Virtuoso...) with the graph, by one ``PUT`` of N-Triples, so pushing twice
+leaves one copy. The canned queries also need the search keys (one ``egov:searchKey`` per
+label, NFKC and case-folded: an index, never data), so a push also replaces a second graph,
+``GRAPH/search-keys``, with them.
+
+:class:`RemoteGraph` runs the canned queries through the SPARQL 1.1 Protocol, with the data
+graph and its search-keys graph as the default graph (``default-graph-uri``). A remote
+endpoint has no initial-bindings API: each parameter value is turned into an RDF term first
+(a label resolved to its IRI against the remote labels, a date checked) and placed as a
+``VALUES`` block of escaped N-Triples terms in the query's outer group
+(:func:`egov_kg.binding.bind_values`); the user's text never enters the query.
+
+>>> search_graph_iri("https://w3id.org/egov-kg/graph/closure")
+'https://w3id.org/egov-kg/graph/closure/search-keys'
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from types import TracebackType
+from typing import TYPE_CHECKING, Any
+
+import httpx
+import pyoxigraph as ox
+
+from egov_kg.binding import bind_values
+from egov_kg.iris import ASSERTED_GRAPH_IRI, CLOSURE_GRAPH_IRI, PREFIX_IRIS
+from egov_kg.media import N_TRIPLES, SPARQL_JSON
+from egov_kg.queries import (
+    LABEL_PROPERTIES,
+    CannedQuery,
+    Label,
+    LabelIndex,
+    QueryError,
+    UnknownQueryError,
+    load_queries,
+)
+from egov_kg.results import LangString, QueryResult
+
+if TYPE_CHECKING:  # pragma: no cover
+    from egov_kg.knowledge_graph import KnowledgeGraph
+
+__all__ = ["PushReport", "RemoteError", "RemoteGraph", "push", "search_graph_iri"]
+
+_SEARCH_KEY = ox.NamedNode(PREFIX_IRIS["egov"] + "searchKey")
+_LABELS_QUERY = (
+    "SELECT ?resource ?property ?label WHERE { VALUES ?property { "
+    + " ".join(str(ox.NamedNode(iri)) for iri in LABEL_PROPERTIES)
+    + " } ?resource ?property ?label FILTER (isIRI(?resource) && isLiteral(?label)) }"
+)
+_EXISTS_QUERY = "ASK WHERE { { ?resource ?p ?o } UNION { ?s ?p ?resource } }"
+_ANYTHING_QUERY = "ASK WHERE { ?s ?p ?o }"
+
+
+class RemoteError(OSError):
+    """The remote store could not be reached or answered with an error."""
+
+
+def _shown(url: str) -> str:
+    """``url`` without its credentials, for messages."""
+    try:
+        return str(httpx.URL(url).copy_with(userinfo=b""))
+    except (httpx.InvalidURL, TypeError, ValueError):
+        return "the endpoint"
+
+
+def search_graph_iri(graph: str) -> str:
+    """The named graph that holds the search keys of the data graph ``graph``."""
+    return f"{graph}/search-keys"
+
+
+def _labels(rows: list[dict[str, Any]]) -> list[Label]:
+    return [
+        Label(
+            str(row["resource"]),
+            str(row["property"]),
+            str(row["label"]),
+            row["label"].lang if isinstance(row["label"], LangString) else None,
+        )
+        for row in rows
+    ]
+
+
+def _search_keys(kg: KnowledgeGraph) -> bytes:
+    """The ``egov:searchKey`` triples of ``kg``'s labels, as N-Triples (sorted)."""
+    answer = kg.sparql(_LABELS_QUERY)
+    assert isinstance(answer, QueryResult)
+    index = LabelIndex(_labels(answer.rows), lambda iri: True)
+    triples = [
+        ox.Triple(ox.NamedNode(resource), _SEARCH_KEY, ox.Literal(key))
+        for resource, key in index.search_keys()
+    ]
+    return ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES) or b""
+
+
+def _check(response: httpx.Response, what: str) -> httpx.Response:
+    if response.status_code >= 300:
+        detail = " ".join(response.text.split())[:300]
+        raise RemoteError(
+            f"{what}: HTTP {response.status_code}: {detail or response.reason_phrase}"
+        )
+    return response
+
+
+@dataclass(frozen=True)
+class PushReport:
+    """What :func:`push` sent: the graphs replaced and their triple counts."""
+
+    endpoint: str
+    graph: str
+    triples: int
+    search_graph: str
+    search_keys: int
+
+    @property
+    def text(self) -> str:
+        """A summary for the command line."""
+        return (
+            f"{self.endpoint}: replaced <{self.graph}> with {self.triples} triples and "
+            f"<{self.search_graph}> with {self.search_keys} search keys"
+        )
+
+
+def push(
+    endpoint: str,
+    *,
+    graph: str | None = None,
+    inferred: bool = False,
+    data_dir: Path | str | None = None,
+    kg: KnowledgeGraph | None = None,
+    timeout: float = 300.0,
+) -> PushReport:
+    """Replace a named graph of a Graph Store Protocol server with the knowledge graph.
+
+    Args:
+        endpoint: the server's Graph Store Protocol URL (Oxigraph: ``http://HOST:7878/store``).
+        graph: the named graph to replace; default: ``.../graph/closure`` with ``inferred``,
+            else ``.../graph/asserted``.
+        inferred: push the OWL 2 RL closure (what the canned queries are written for)
+            instead of the asserted graph.
+        data_dir: the data folder (default: the shipped data), unless ``kg`` is given.
+        kg: an already loaded knowledge graph.
+        timeout: seconds to wait for the server.
+
+    Raises:
+        RemoteError: the server cannot be reached or refuses the data.
+    """
+    from egov_kg.serialization import serialize
+
+    if kg is None:
+        import egov_kg
+
+        kg = egov_kg.load(data_dir)
+    name = graph or (CLOSURE_GRAPH_IRI if inferred else ASSERTED_GRAPH_IRI)
+    ox.NamedNode(name)  # a valid IRI, or ValueError
+    rdf = kg.closure if inferred else kg.asserted
+    search_graph = search_graph_iri(name)
+    keys = _search_keys(kg)
+    with httpx.Client(timeout=timeout) as client:
+        for target, body in ((name, serialize(rdf, "nt")), (search_graph, keys)):
+            try:
+                response = client.put(
+                    endpoint,
+                    params={"graph": target},
+                    content=body,
+                    headers={"Content-Type": N_TRIPLES},
+                )
+            except httpx.HTTPError as error:
+                raise RemoteError(f"{_shown(endpoint)}: {error}") from None
+            _check(response, f"{_shown(endpoint)}: PUT <{target}>")
+    return PushReport(_shown(endpoint), name, len(rdf), search_graph, keys.count(b"\n"))
+
+
+class RemoteGraph:
+    """The canned queries, run on a remote SPARQL 1.1 endpoint.
+
+    For example, after ``egov-kg push --inferred --endpoint http://127.0.0.1:7878/store``::
+
+        with RemoteGraph("http://127.0.0.1:7878/query") as remote:
+            remote.query("chairs", body="情報セキュリティ政策会議").rows
+
+    Args:
+        endpoint: the SPARQL query URL (Oxigraph: ``http://HOST:7878/query``).
+        graph: the named graph :func:`push` wrote (default: the closure's).
+        search_graph: the graph of its search keys (default: ``GRAPH/search-keys``).
+        queries: the canned queries (default: the shipped ones).
+        timeout: seconds to wait for each answer.
+    """
+
+    def __init__(
+        self,
+        endpoint: str,
+        *,
+        graph: str = CLOSURE_GRAPH_IRI,
+        search_graph: str | None = None,
+        queries: Mapping[str, CannedQuery] | None = None,
+        timeout: float = 60.0,
+    ) -> None:
+        self.endpoint = endpoint
+        self._name = _shown(endpoint)  # for messages: without credentials
+        self.graph = graph
+        self.search_graph = search_graph or search_graph_iri(graph)
+        self._queries = dict(queries) if queries is not None else None
+        self._client = httpx.Client(timeout=timeout)
+        self._index: LabelIndex | None = None
+        self._checked = False
+
+    @property
+    def queries(self) -> dict[str, CannedQuery]:
+        """The canned queries by name."""
+        if self._queries is None:
+            self._queries = load_queries()
+        return self._queries
+
+    def close(self) -> None:
+        """Close the HTTP connections."""
+        self._client.close()
+
+    def __enter__(self) -> RemoteGraph:
+        return self
+
+    def __exit__(
+        self,
+        kind: type[BaseException] | None,
+        error: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        self.close()
+
+    def _post(self, text: str) -> bytes:
+        data = {"query": text, "default-graph-uri": [self.graph, self.search_graph]}
+        try:
+            response = self._client.post(self.endpoint, data=data, headers={"Accept": SPARQL_JSON})
+        except httpx.HTTPError as error:
+            raise RemoteError(f"{self._name}: {error}") from None
+        return _check(response, self._name).content
+
+    def sparql(self, text: str) -> QueryResult | bool:
+        """Run a SELECT or ASK query on the remote graph (and its search keys)."""
+        try:
+            answer = ox.parse_query_results(self._post(text), ox.QueryResultsFormat.JSON)
+        except SyntaxError as error:
+            raise RemoteError(f"{self._name}: not SPARQL JSON results: {error}") from None
+        if isinstance(answer, ox.QueryBoolean):
+            return bool(answer)
+        names = [variable.value for variable in answer.variables]
+        rows = tuple(tuple(solution[name] for name in names) for solution in answer)
+        return QueryResult(tuple(names), rows)
+
+    def _ask(self, text: str) -> bool:
+        answer = self.sparql(text)
+        if not isinstance(answer, bool):
+            raise RemoteError(f"{self._name}: an ASK query got rows back")
+        return answer
+
+    def _exists(self, iri: str) -> bool:
+        return self._ask(bind_values(_EXISTS_QUERY, {"resource": ox.NamedNode(iri)}))
+
+    def _labels_index(self) -> LabelIndex:
+        if self._index is None:
+            answer = self.sparql(_LABELS_QUERY)
+            if not isinstance(answer, QueryResult):
+                raise RemoteError(f"{self._name}: the label query got no rows")
+            self._index = LabelIndex(_labels(answer.rows), self._exists, PREFIX_IRIS)
+        return self._index
+
+    def _check_graph(self) -> None:
+        if self._checked:
+            return
+        if not self._ask(_ANYTHING_QUERY):
+            raise QueryError(
+                f"the graph <{self.graph}> at {self._name} is empty; push it first "
+                "(egov-kg push --inferred --endpoint GRAPH-STORE-URL)"
+            )
+        self._checked = True
+
+    def query(self, name: str, /, **params: Any) -> QueryResult:
+        """Run the canned query ``name`` remotely; the same rows as :meth:`KnowledgeGraph.query`.
+
+        Raises:
+            UnknownQueryError: there is no such query.
+            ParameterError: a parameter is missing, unknown, malformed or names nothing.
+            RemoteError: the endpoint cannot be reached or answers an error.
+        """
+        canned = self.queries.get(name)
+        if canned is None:
+            known = ", ".join(sorted(self.queries))
+            raise UnknownQueryError(f"no canned query '{name}'; the queries are: {known}")
+        self._check_graph()
+        resolves = any(
+            p.kind == "iri" and params.get(p.name) not in (None, "") for p in canned.parameters
+        )
+        index = self._labels_index() if resolves else LabelIndex([], self._exists, PREFIX_IRIS)
+        answer = self.sparql(bind_values(canned.text, canned.bindings(params, index)))
+        if not isinstance(answer, QueryResult):
+            raise QueryError(f"canned query '{name}' is not a SELECT query")
+        return answer

@@ -1,0 +1,56 @@
+"""RDF terms across the two libraries: pyoxigraph's (the query store) and rdflib's (graphs).
+
+Results hold pyoxigraph terms, which cost nothing to import; rdflib is imported only when a
+user asks for an rdflib term.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any, TypeAlias
+
+import pyoxigraph as ox
+
+if TYPE_CHECKING:  # pragma: no cover
+    from rdflib.term import Identifier
+
+__all__ = ["Term", "to_oxigraph", "to_rdflib"]
+
+Term: TypeAlias = ox.NamedNode | ox.BlankNode | ox.Literal
+"""A term a SPARQL solution can bind (RDF-star triples are not used by egov-kg)."""
+
+XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
+RDF_LANG_STRING = "http://www.w3.org/1999/02/22-rdf-syntax-ns#langString"
+
+
+def to_oxigraph(term: Any) -> Term:
+    """The pyoxigraph term with the same lexical form as an rdflib (or pyoxigraph) term."""
+    if isinstance(term, ox.NamedNode | ox.BlankNode | ox.Literal):
+        return term
+    from rdflib import BNode, URIRef
+    from rdflib import Literal as RdfLiteral
+
+    if isinstance(term, URIRef):
+        return ox.NamedNode(str(term))
+    if isinstance(term, BNode):
+        return ox.BlankNode(str(term))
+    if isinstance(term, RdfLiteral):
+        if term.language:
+            return ox.Literal(str(term), language=term.language)
+        if term.datatype is not None:
+            return ox.Literal(str(term), datatype=ox.NamedNode(str(term.datatype)))
+        return ox.Literal(str(term))
+    raise ValueError(f"not an RDF term: {term!r}")
+
+
+def to_rdflib(term: Term) -> Identifier:
+    """The rdflib term with the same lexical form as a pyoxigraph term."""
+    from rdflib import BNode, Literal, URIRef
+
+    if isinstance(term, ox.NamedNode):
+        return URIRef(term.value)
+    if isinstance(term, ox.BlankNode):
+        return BNode(term.value)
+    if term.language:
+        return Literal(term.value, lang=term.language)
+    datatype = term.datatype.value
+    return Literal(term.value, datatype=None if datatype == XSD_STRING else URIRef(datatype))

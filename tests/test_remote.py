@@ -1,0 +1,161 @@
+"""A real triple store: push the graph to Oxigraph's server and run the canned queries there.
+
+The server is the ``oxigraph`` command of the ``oxigraph`` package (a test dependency), on a
+free loopback port, with its data in a temporary folder.
+"""
+
+from __future__ import annotations
+
+import shutil
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pyoxigraph as ox
+import pytest
+
+import egov_kg
+from conftest import run_cli
+from egov_kg.iris import ASSERTED_GRAPH_IRI, CLOSURE_GRAPH_IRI, SEARCH_KEYS_GRAPH_IRI
+from egov_kg.queries import ParameterError, UnknownQueryError
+from egov_kg.remote import RemoteError, RemoteGraph, push, search_graph_iri
+from serving import CASES, case_id, free_port, responds, running
+
+
+def oxigraph_command() -> str:
+    beside = Path(sys.executable).with_name("oxigraph")
+    found = str(beside) if beside.is_file() else shutil.which("oxigraph")
+    assert found, "the oxigraph server is missing: pip install -e '.[test]' installs it"
+    return found
+
+
+@pytest.fixture(scope="module")
+def store(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """The base URL of a running Oxigraph server (``/query``, ``/store``)."""
+    root = tmp_path_factory.mktemp("oxigraph")
+    url = f"http://127.0.0.1:{free_port()}"
+    args = [oxigraph_command(), "serve", "--location", str(root / "db"), "--bind", url[7:]]
+    with running(args, responds(url + "/"), root / "server.log"):
+        yield url
+
+
+@pytest.fixture(scope="module")
+def kg() -> egov_kg.KnowledgeGraph:
+    return egov_kg.load()
+
+
+@pytest.fixture(scope="module")
+def pushed(store: str, kg: egov_kg.KnowledgeGraph) -> str:
+    """The store, with the closure and its search keys pushed (by the command line)."""
+    done = run_cli(["push", "--endpoint", f"{store}/store", "--inferred"])
+    assert done.returncode == 0, done.stderr.decode()
+    return store
+
+
+def count(store: str, graph: str) -> int:
+    query = f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH {ox.NamedNode(graph)} {{ ?s ?p ?o }} }}"
+    response = httpx.post(
+        f"{store}/query",
+        data={"query": query},
+        headers={"Accept": "application/sparql-results+json"},
+    )
+    response.raise_for_status()
+    return int(response.json()["results"]["bindings"][0]["n"]["value"])
+
+
+def search_keys(kg: egov_kg.KnowledgeGraph) -> int:
+    """How many search keys the in-memory store holds (its own named graph)."""
+    return sum(
+        1 for _ in kg.store.quads_for_pattern(None, None, None, ox.NamedNode(SEARCH_KEYS_GRAPH_IRI))
+    )
+
+
+def test_push_replaces_the_graph_so_pushing_twice_leaves_one_copy(
+    pushed: str, kg: egov_kg.KnowledgeGraph
+) -> None:
+    closure_keys = search_graph_iri(CLOSURE_GRAPH_IRI)
+    before = (count(pushed, CLOSURE_GRAPH_IRI), count(pushed, closure_keys))
+    assert before == (len(kg.closure), search_keys(kg))
+    again = run_cli(["push", "--endpoint", f"{pushed}/store", "--inferred"])
+    assert again.returncode == 0, again.stderr.decode()
+    assert f"<{CLOSURE_GRAPH_IRI}> with {len(kg.closure)} triples" in again.stdout.decode()
+    assert (count(pushed, CLOSURE_GRAPH_IRI), count(pushed, closure_keys)) == before
+
+
+def test_push_without_inferred_writes_the_asserted_graph(
+    pushed: str, kg: egov_kg.KnowledgeGraph
+) -> None:
+    report = push(f"{pushed}/store", kg=kg)
+    assert (report.graph, report.triples) == (ASSERTED_GRAPH_IRI, len(kg.asserted))
+    assert count(pushed, ASSERTED_GRAPH_IRI) == len(kg.asserted) < len(kg.closure)
+    assert count(pushed, CLOSURE_GRAPH_IRI) == len(kg.closure)  # the other graph untouched
+
+
+@pytest.mark.parametrize("case", CASES, ids=case_id)
+def test_canned_query_gives_the_same_rows_remotely(
+    pushed: str, kg: egov_kg.KnowledgeGraph, case: tuple[str, dict[str, str]]
+) -> None:
+    name, params = case
+    with RemoteGraph(f"{pushed}/query") as remote:
+        answer = remote.query(name, **params)
+    expected = kg.query(name, **params)
+    assert answer.to_json() == expected.to_json()
+    if name != "search" or "UNION" not in params["text"]:
+        assert len(expected) > 0, f"{name}{params} answers nothing: a weak case"
+
+
+def test_python_api_re_exports_the_remote_graph(pushed: str) -> None:
+    with egov_kg.RemoteGraph(f"{pushed}/query") as remote:
+        rows = remote.query("members", body="ＣＩＯ連絡会議").rows
+    assert [str(row["member"]) for row in rows] == [
+        "https://w3id.org/egov-kg/id/group/ministry-cios"
+    ]
+
+
+def test_cli_query_on_an_endpoint_prints_what_the_local_query_prints(pushed: str) -> None:
+    args = ["query", "chairs", "-p", "body=情報セキュリティ政策会議"]
+    for fmt in ("json", "table"):
+        remote = run_cli([*args, "--format", fmt, "--endpoint", f"{pushed}/query"])
+        local = run_cli([*args, "--format", fmt])
+        assert remote.returncode == 0, remote.stderr.decode()
+        assert remote.stdout == local.stdout and b"Chief Cabinet Secretary" in remote.stdout
+
+
+def test_remote_errors_are_the_same_as_local_ones(pushed: str) -> None:
+    with RemoteGraph(f"{pushed}/query") as remote:
+        with pytest.raises(UnknownQueryError, match="no canned query 'chair'"):
+            remote.query("chair")
+        with pytest.raises(ParameterError, match="nothing is labelled 'CIO連絡会'"):
+            remote.query("members", body="CIO連絡会")
+        with pytest.raises(ParameterError, match="no resource <https://w3id.org/egov-kg/id/org/x>"):
+            remote.query("members", body="https://w3id.org/egov-kg/id/org/x")
+        with pytest.raises(ParameterError, match="expected a date"):
+            remote.query("structure-as-of", date="2005-02-30")
+
+
+def test_an_empty_graph_says_to_push_first(pushed: str) -> None:
+    remote = RemoteGraph(f"{pushed}/query", graph="https://example.org/nothing-here")
+    with remote, pytest.raises(egov_kg.QueryError, match="is empty; push it first"):
+        remote.query("laws")
+
+
+def test_an_unreachable_store_is_one_line_on_stderr_without_credentials() -> None:
+    where = f"127.0.0.1:{free_port()}"
+    for args in (
+        ["push", "--endpoint", f"http://user:secret@{where}/store", "--inferred"],
+        ["query", "laws", "--endpoint", f"http://user:secret@{where}/query"],
+    ):
+        done = run_cli(args)
+        assert done.returncode == 2
+        lines = done.stderr.decode().splitlines()
+        assert len(lines) == 1 and lines[0].startswith(f"Error: http://{where}/"), lines
+        assert "secret" not in lines[0]
+    with pytest.raises(RemoteError):
+        RemoteGraph(f"http://{where}/query").query("laws")
+
+
+def test_a_store_that_refuses_the_data_is_reported(store: str, kg: Any) -> None:
+    with pytest.raises(RemoteError, match="HTTP 4"):
+        push(f"{store}/no-such-service", kg=kg, inferred=True)

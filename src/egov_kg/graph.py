@@ -1,22 +1,26 @@
 """Load the knowledge graph: the ontology plus the Turtle data files, parsed strictly.
 
-Each file is first checked with pyoxigraph, a strict Turtle parser that reports the exact
-position of a syntax error (and rejects relative IRIs), then parsed with rdflib, whose graph
-the rest of the package (pyshacl, owlrl) works on.
+Each file is parsed with pyoxigraph, a strict Turtle parser that reports the exact position
+of a syntax error (and rejects relative IRIs); its triples are checked (XSD lexical forms,
+NUL, NFC) and become the rdflib graph the rest of the package (pyshacl, owlrl) works on.
+Nothing is fetched: no ``@base`` or ``owl:imports`` is followed, no XML is read.
 """
 
 from __future__ import annotations
 
 import logging
 import re
+import unicodedata
 from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
 
 import pyoxigraph
-from rdflib import Graph, Literal, URIRef
+from rdflib import BNode, Graph, Literal, URIRef
+from rdflib.term import Node
 
 from egov_kg.errors import DataError
+from egov_kg.lexical import XSD, problem
 from egov_kg.namespaces import PREFIXES
 from egov_kg.resources import data_files, ontology_file
 
@@ -25,6 +29,14 @@ __all__ = ["bind_prefixes", "load", "load_files", "load_ontology", "new_graph", 
 # "Parser error at line 5 between columns 11 and 18: The prefix foo: has not been declared"
 # "Parser error between line 4 column 11 and line 6 column 1: Unexpected end of file"
 _OX_LOCATION = re.compile(r"^Parser error (?:at|between) [^:]*:\s*")
+_BOM = b"\xef\xbb\xbf"
+# The start of an XML document (RDF/XML, or anything with a DTD): refused unread.
+_XML_START = re.compile(rb"\A\s*<(?:\?xml|!DOCTYPE|!ENTITY|rdf:RDF)\b", re.IGNORECASE)
+_DTD = re.compile(r"<!(?:DOCTYPE|ENTITY)", re.IGNORECASE)
+_XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
+_RDF = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
+_FLOATS = frozenset({XSD + "float", XSD + "double"})
+_MARKUP_DATATYPES = frozenset({_RDF + "XMLLiteral", _RDF + "HTML"})
 
 
 def new_graph() -> Graph:
@@ -59,24 +71,50 @@ def _position(text: str, index: int) -> tuple[int, int]:
     return line, column
 
 
-def _check_syntax(path: Path) -> dict[str, str]:
-    """Check the Turtle syntax of ``path`` with pyoxigraph; return the prefixes it declares.
+def _check_bytes(path: Path, data: bytes, text_rules: bool) -> None:
+    """Refuse, before any parsing, what egov-kg never reads: a BOM, XML, a NUL byte.
 
-    Raises:
-        DataError: ``"{path}:{line}:{column}: {what is wrong}"``, 1-based (pyoxigraph counts
-            columns in characters, not bytes).
+    A leading UTF-8 byte order mark is refused rather than stripped: Turtle is UTF-8 by
+    definition, and a BOM is usually the sign of an editor that also changed other things.
+    RDF/XML (and any document with a DTD) is refused unread, so no entity is ever expanded.
     """
-    parser = pyoxigraph.parse(path=str(path), format=pyoxigraph.RdfFormat.TURTLE)
-    try:
-        for _ in parser:
-            pass
-    except SyntaxError as error:
-        message = _OX_LOCATION.sub("", error.msg or str(error))
-        line, column = error.lineno, error.offset
-        if line is None:
-            raise DataError(f"{path}: {message}") from None
-        raise DataError(f"{path}:{line}:{column or 1}: {message}") from None
-    return dict(parser.prefixes)
+    if data.startswith(_BOM):
+        raise DataError(
+            f"{path}:1:1: the file starts with a UTF-8 byte order mark (U+FEFF); "
+            "save it as UTF-8 without a BOM"
+        )
+    if _XML_START.match(data):
+        dtd = (
+            " with a DOCTYPE or ENTITY declaration"
+            if _DTD.search(data[:65536].decode("utf-8", "replace"))
+            else ""
+        )
+        raise DataError(
+            f"{path}:1:1: an XML document{dtd} (RDF/XML?) is refused; egov-kg reads Turtle only"
+        )
+    nul = data.find(b"\x00") if text_rules else -1
+    if nul >= 0:
+        text = data[:nul].decode("utf-8", "replace")
+        line, column = _position(text, len(text))
+        raise DataError(f"{path}:{line}:{column}: the NUL character (U+0000) is not allowed")
+
+
+def _syntax_error(path: Path, error: SyntaxError) -> DataError:
+    """The :class:`DataError` of a pyoxigraph syntax error, at its 1-based line and column."""
+    message = _OX_LOCATION.sub("", error.msg or str(error))
+    if message.startswith("No scheme found in an absolute IRI"):
+        message = (
+            "a relative IRI, and the file has no base IRI: write the IRI in full or use a "
+            "declared prefix"
+        )
+    elif "language" in message.lower() or "subtag" in message.lower():
+        message = f"invalid language tag: {message}"
+    elif message.startswith("Invalid UTF-8"):
+        message = "not valid UTF-8 (" + message.split(":", 1)[-1].strip() + ")"
+    line, column = error.lineno, error.offset
+    if line is None:
+        return DataError(f"{path}: {message}")
+    return DataError(f"{path}:{line}:{column or 1}: {message}")
 
 
 class _DropLiteralWarnings(logging.Filter):
@@ -100,54 +138,196 @@ def _quiet_literal_warnings() -> Iterator[None]:
         logger.removeFilter(quiet)
 
 
-def _locate_literal(text: str, literal: Literal) -> tuple[int, int] | None:
-    """Best-effort 1-based position of ``literal`` in the Turtle source ``text``."""
-    lexical = str(literal)
-    for needle in (f'"{lexical}"^^', f"'{lexical}'^^", f'"{lexical}"', lexical):
-        index = text.find(needle)
+def _locate(text: str, needles: Iterable[str]) -> tuple[int, int] | None:
+    """Best-effort 1-based position of the first of ``needles`` found in ``text``."""
+    for needle in needles:
+        index = text.find(needle) if needle else -1
         if index >= 0:
             return _position(text, index)
     return None
 
 
-def _rdflib_error(path: Path, error: Exception) -> DataError:
-    """Turn an rdflib parse error into a :class:`DataError` with the best known position."""
-    source = getattr(error, "_str", None)
-    index = getattr(error, "_i", None)
-    why = getattr(error, "_why", None) or str(error)
-    if isinstance(source, bytes) and isinstance(index, int):
-        line, column = _position(source.decode("utf-8", "replace"), index)
-        return DataError(f"{path}:{line}:{column}: {why}")
-    return DataError(f"{path}: {why}")
+# Strings, IRIs and comments are matched whole, so that a '~' or '<<' inside them is skipped;
+# group 1 is the first RDF 1.2 marker outside them.
+_RDF12_MARKER = re.compile(
+    r'"""(?:[^"\\]|\\.|"(?!""))*"""'
+    r"|'''(?:[^'\\]|\\.|'(?!''))*'''"
+    r'|"(?:[^"\\\n]|\\.)*"'
+    r"|'(?:[^'\\\n]|\\.)*'"
+    r'|<[^<>"{}|^`\\\s]*>'
+    r"|#[^\n]*"
+    r"|(<<|\{\||~)",
+    re.DOTALL,
+)
 
 
-def parse_file(path: Path | str) -> tuple[Graph, dict[str, str]]:
+def _rdf12_marker(text: str) -> tuple[int, int] | None:
+    """1-based position of the first RDF 1.2 syntax (``<<``, ``~``, ``{|``) in ``text``."""
+    for match in _RDF12_MARKER.finditer(text):
+        if match.group(1):
+            return _position(text, match.start(1))
+    return None
+
+
+def _literal_needles(literal: pyoxigraph.Literal) -> list[str]:
+    """How ``literal`` may be written in Turtle, most specific first."""
+    value = literal.value
+    escaped = str(pyoxigraph.Literal(value))[:-1]  # '"' + N-Triples escapes, no closing quote
+    return [
+        *(quote + value for quote in ('"""', "'''", '"', "'")),
+        escaped,
+        escaped.replace("\\n", "\n"),
+        value,
+    ]
+
+
+def _shown(literal: pyoxigraph.Literal) -> str:
+    """``literal`` for a message: N-Triples, ``xsd:`` datatypes shortened, at most 120 chars."""
+    text = str(literal)
+    datatype = literal.datatype.value
+    if literal.language is None and datatype.startswith(XSD):
+        text = f"{pyoxigraph.Literal(literal.value)}^^xsd:{datatype[len(XSD) :]}"
+    return text if len(text) <= 120 else text[:117] + "..."
+
+
+class _Converter:
+    """pyoxigraph terms to rdflib terms, checking what pyoxigraph's parser lets through.
+
+    pyoxigraph checks the syntax, IRIs and language tags; this adds the literal checks: the
+    XSD lexical space (:mod:`egov_kg.lexical`), no NUL character, no DTD inside an
+    XML literal, and text in Unicode NFC. String literals are normalised to NFC (a
+    canonically equivalent spelling, so no meaning changes); an IRI that is not NFC is an
+    error, since rewriting an IRI would change what it names.
+    """
+
+    def __init__(self, path: Path, data: bytes, text_rules: bool) -> None:
+        self.path = path
+        self.text_rules = text_rules
+        self._data = data
+        self._text: str | None = None
+        self._iris: dict[str, URIRef] = {}
+
+    def _decoded(self) -> str:
+        if self._text is None:
+            self._text = self._data.decode("utf-8", "replace")
+        return self._text
+
+    def error(self, what: str, needles: Iterable[str]) -> DataError:
+        where = _locate(self._decoded(), needles)
+        if where is None:
+            return DataError(f"{self.path}: {what}")
+        return DataError(f"{self.path}:{where[0]}:{where[1]}: {what}")
+
+    def iri(self, node: pyoxigraph.NamedNode) -> URIRef:
+        value = node.value
+        found = self._iris.get(value)
+        if found is None:
+            if self.text_rules and not unicodedata.is_normalized("NFC", value):
+                raise self.error(
+                    f"the IRI <{value}> is not in Unicode NFC; write it as "
+                    f"<{unicodedata.normalize('NFC', value)}>",
+                    [f"<{value}>", value, value.rsplit("/", 1)[-1]],
+                )
+            found = self._iris[value] = URIRef(value)
+        return found
+
+    def literal(self, literal: pyoxigraph.Literal) -> Literal:
+        value, datatype, language = literal.value, literal.datatype.value, literal.language
+        if self.text_rules and "\x00" in value:
+            raise self.error(
+                f"the literal {_shown(literal)} holds the NUL character (U+0000)",
+                ["\\u0000", "\\U00000000", *_literal_needles(literal)],
+            )
+        if language is not None or datatype == _XSD_STRING:
+            if self.text_rules:
+                value = unicodedata.normalize("NFC", value)
+            if language is not None:
+                return Literal(value, lang=language)
+            return Literal(value)
+        if datatype in _MARKUP_DATATYPES and _DTD.search(value):
+            raise self.error(
+                f"the XML literal {_shown(literal)} has a DOCTYPE or ENTITY declaration",
+                _literal_needles(literal),
+            )
+        why = problem(value, datatype)
+        if why is None and datatype in _FLOATS and value.lstrip("+-") in ("INF", "NaN"):
+            why = "INF and NaN are valid XSD, but the OWL-RL reasoner (owlrl) cannot read them"
+        converted = None
+        if why is None:
+            converted = Literal(value, datatype=self.iri(literal.datatype), normalize=False)
+            if converted.ill_typed:  # valid XSD that rdflib cannot read: year 0, 24:00:00...
+                why = "valid XSD, but not a value rdflib and owlrl can read"
+        if why is not None:
+            raise self.error(
+                f"ill-typed literal {_shown(literal)}: {why}", _literal_needles(literal)
+            )
+        assert converted is not None
+        return converted
+
+    def term(self, term: object) -> Node:
+        if isinstance(term, pyoxigraph.NamedNode):
+            return self.iri(term)
+        if isinstance(term, pyoxigraph.BlankNode):
+            return BNode(term.value)
+        if isinstance(term, pyoxigraph.Literal):
+            return self.literal(term)
+        where = _rdf12_marker(self._decoded())
+        what = "an RDF 1.2 triple term or reifier ('<<', '~' or '{|'); egov-kg reads RDF 1.1 Turtle"
+        if where is None:
+            raise DataError(f"{self.path}: {what}")
+        raise DataError(f"{self.path}:{where[0]}:{where[1]}: {what}")
+
+
+def parse_file(
+    path: Path | str, *, base_iri: str | None = None, text_rules: bool = True
+) -> tuple[Graph, dict[str, str]]:
     """Parse one Turtle file strictly; return its graph and the prefixes it declares.
 
+    pyoxigraph parses (it passes the whole W3C Turtle test suite and locates errors
+    exactly); its triples are checked and turned into an rdflib graph, keeping every
+    lexical form as written (no ``"01"`` becoming ``"1"``), string literals in NFC.
+
+    Args:
+        path: the Turtle file.
+        base_iri: the IRI relative IRIs resolve against; default: none, so that a relative
+            IRI is an error.
+        text_rules: apply egov-kg's rules on text beyond the Turtle grammar (no NUL
+            character, IRIs in NFC, string literals normalised to NFC); ``False`` reads any
+            conforming Turtle exactly as written (the W3C suite has NUL characters).
+
     Raises:
-        DataError: on a syntax error, a relative IRI or an ill-typed literal
-            (e.g. ``"2024-13-01"^^xsd:date``), located as ``path:line:column``.
+        DataError: on a BOM, XML input, invalid UTF-8, a syntax error, a relative IRI, an
+            invalid language tag, an ill-typed literal (``"2024-02-30"^^xsd:date``,
+            ``"１２３"^^xsd:integer``), a NUL character or an IRI not in NFC, located as
+            ``path:line:column``.
         OSError: when the file cannot be read.
     """
     path = Path(path)
-    prefixes = _check_syntax(path)
-    graph = Graph(bind_namespaces="none")
+    data = path.read_bytes()
+    _check_bytes(path, data, text_rules)
+    parser = pyoxigraph.parse(
+        data, format=pyoxigraph.RdfFormat.TURTLE, base_iri=base_iri, rename_blank_nodes=True
+    )
+    converter = _Converter(path, data, text_rules)
+    triples: list[tuple[Node, Node, Node]] = []
+    term = converter.term
     with _quiet_literal_warnings():
         try:
-            graph.parse(path, format="turtle")
-        except Exception as error:  # oxigraph accepted it; rdflib should too, but be safe
-            raise _rdflib_error(path, error) from None
-        literals = {o for o in graph.objects() if isinstance(o, Literal)}
-        for literal in sorted(
-            literals, key=lambda lit: (str(lit), str(lit.datatype), lit.language)
-        ):
-            if literal.ill_typed:
-                text = path.read_text(encoding="utf-8")
-                where = _locate_literal(text, literal)
-                what = f"ill-typed literal {literal.n3(graph.namespace_manager)}"
-                if where is None:
-                    raise DataError(f"{path}: {what}")
-                raise DataError(f"{path}:{where[0]}:{where[1]}: {what}")
+            for quad in parser:
+                triples.append((term(quad.subject), term(quad.predicate), term(quad.object)))
+        except SyntaxError as error:
+            raise _syntax_error(path, error) from None
+        except MemoryError as error:  # pyoxigraph reads tokens of up to 16 MiB
+            raise DataError(f"{path}: a literal or IRI is too long to read ({error})") from None
+        except DataError:
+            raise
+        except ValueError as error:  # an rdflib term refused (e.g. a language tag)
+            raise converter.error(str(error), []) from None
+    graph = Graph(bind_namespaces="none")
+    graph.addN((s, p, o, graph) for s, p, o in triples)
+    prefixes = dict(parser.prefixes)
+    for prefix, namespace in prefixes.items():  # as rdflib's own parser binds them
+        graph.bind(prefix, URIRef(namespace), override=True, replace=True)
     return graph, prefixes
 
 

@@ -4,8 +4,14 @@ rdflib's in-memory graphs iterate in an order that depends on Python's per-proce
 hash seed, and its RDF/XML, N-Triples, JSON-LD and TriG writers follow that order (its Turtle
 writer sorts, but rewrites some literals, e.g. ``"4"^^xsd:decimal`` as ``4.0``). So egov-kg
 sorts the triples itself and streams them through pyoxigraph's writers, which keep that order
-and every lexical form; JSON-LD comes from rdflib and is then re-ordered. Blank nodes, if
-any, are renamed canonically first. Same graph in, byte-identical output out.
+and every lexical form; JSON-LD is written here, flattened (one node per subject, nothing
+embedded). Blank nodes, if any, are renamed after the graph's structure first
+(:mod:`egov_kg.bnodes`). Same graph in, byte-identical output out.
+
+Every output is parsed back before it is written out: a format that cannot carry the graph
+raises :class:`ValueError` (RDF/XML and a predicate that is no XML name, or a control
+character), and a lost or changed triple is an error, never a silent drop. Files are
+replaced atomically: an interrupted export leaves the previous file as it was.
 """
 
 from __future__ import annotations
@@ -17,16 +23,16 @@ import os
 import re
 import sys
 import tempfile
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import IO, Any, Final, TypeAlias
 
 import pyoxigraph as ox
 from rdflib import BNode, Graph, URIRef
 from rdflib import Literal as RdfLiteral
-from rdflib.compare import to_canonical_graph
 from rdflib.term import Node
 
+from egov_kg.bnodes import canonical_labels
 from egov_kg.formats import DATASET_FORMATS, FORMATS, DatasetFormat, Format
 from egov_kg.namespaces import ASSERTED_GRAPH, RDF
 from egov_kg.terms import to_oxigraph
@@ -44,6 +50,16 @@ __all__ = [
 ]
 
 
+_OX_READ: Final[Mapping[str, ox.RdfFormat]] = {
+    "turtle": ox.RdfFormat.TURTLE,
+    "nt": ox.RdfFormat.N_TRIPLES,
+    "trig": ox.RdfFormat.TRIG,
+    "xml": ox.RdfFormat.RDF_XML,
+    "jsonld": ox.RdfFormat.JSON_LD,
+    "nquads": ox.RdfFormat.N_QUADS,
+}
+# rdflib reads back what pyoxigraph cannot (a literal over 8 MiB in JSON-LD).
+_RDFLIB_READ: Final[Mapping[str, str]] = {"jsonld": "json-ld", "turtle": "turtle", "nt": "nt"}
 _OX_FORMATS: Final[Mapping[str, ox.RdfFormat]] = {
     "turtle": ox.RdfFormat.TURTLE,
     "nt": ox.RdfFormat.N_TRIPLES,
@@ -52,6 +68,9 @@ _OX_FORMATS: Final[Mapping[str, ox.RdfFormat]] = {
 }
 # The end of an IRI that can be an XML element name (RDF/XML writes predicates as elements).
 _XML_LOCAL_NAME = re.compile(r"[^\W\d][\w.\-]*\Z")
+# A JSON-LD term usable as a prefix: a plain name, no colon.
+_JSONLD_PREFIX = re.compile(r"[A-Za-z_][A-Za-z0-9_.\-]*\Z")
+_XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
 # Characters XML 1.0 cannot represent at all.
 _XML_FORBIDDEN = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 
@@ -82,14 +101,36 @@ def _triple_key(triple: _Triple) -> tuple[tuple[int, str, str, str], ...]:
 
 
 def _triples(graph: Graph) -> list[_Triple]:
-    """Return the triples of ``graph`` sorted, blank nodes renamed canonically."""
-    has_bnodes = any(isinstance(term, BNode) for triple in graph for term in triple)
-    source: Iterable[_Triple] = to_canonical_graph(graph) if has_bnodes else graph
-    return sorted(source, key=_triple_key)
+    """Return the triples of ``graph`` sorted, blank nodes named after the graph's structure.
+
+    See :mod:`egov_kg.bnodes`: iterative, so a 10 000-node chain or 150-deep nesting is
+    written without recursion.
+    """
+    triples: list[_Triple] = list(graph)
+    labels = canonical_labels(triples, BNode)
+    if labels:
+
+        def rename(term: Node) -> Node:
+            return BNode(labels[term]) if isinstance(term, BNode) else term
+
+        triples = [(rename(s), p, rename(o)) for s, p, o in triples]
+    return sorted(triples, key=_triple_key)
 
 
-def _ox_triple(triple: _Triple) -> ox.Triple:
-    subject, predicate, obj = (to_oxigraph(term) for term in triple)
+def _ox_triple(triple: _Triple, cache: dict[Node, Any] | None = None) -> ox.Triple:
+    """``triple`` in pyoxigraph's terms; ``cache`` keeps the IRIs and blank nodes converted."""
+    if cache is None:
+        subject, predicate, obj = (to_oxigraph(term) for term in triple)
+    else:
+        converted = []
+        for term in triple:
+            found = cache.get(term)
+            if found is None:
+                found = to_oxigraph(term)
+                if not isinstance(term, RdfLiteral):
+                    cache[term] = found
+            converted.append(found)
+        subject, predicate, obj = converted
     if isinstance(subject, ox.Literal) or not isinstance(predicate, ox.NamedNode):
         raise ValueError(f"not an RDF triple (literal subject or non-IRI predicate): {triple}")
     return ox.Triple(subject, predicate, obj)
@@ -142,39 +183,74 @@ def _check_xml(triples: Iterable[_Triple]) -> None:
             )
 
 
-def _sort_json(value: Any, key: str | None = None) -> Any:
-    """Sort JSON-LD arrays (they are sets, except ``@list``); ``@graph`` by ``@id``."""
-    if isinstance(value, dict):
-        return {k: _sort_json(v, k) for k, v in value.items()}
-    if isinstance(value, list):
-        items = [_sort_json(item) for item in value]
-        if key == "@list":
-            return items
+def _jsonld_context(triples: list[_Triple], prefixes: Mapping[str, str]) -> dict[str, str]:
+    """The prefixes a JSON-LD ``@context`` can declare without changing any IRI's meaning.
 
-        def order(item: Any) -> tuple[str, str]:
-            node_id = item.get("@id", "") if isinstance(item, dict) else ""
-            dumped = json.dumps(item, sort_keys=True, ensure_ascii=False)
-            return (str(node_id) if key == "@graph" else "", dumped)
+    A prefix is left out when it is not a plain name, when its namespace does not end in
+    ``/`` or ``#`` (JSON-LD 1.1 only expands compact IRIs of such prefixes), or when it is
+    the scheme of an IRI of the graph (``urn:``...), which it would turn into a compact IRI.
+    """
+    schemes = {
+        str(term).split(":", 1)[0]
+        for triple in triples
+        for term in (*triple, getattr(triple[2], "datatype", None))
+        if isinstance(term, URIRef)
+    }
+    return {
+        prefix: namespace
+        for prefix, namespace in prefixes.items()
+        if _JSONLD_PREFIX.fullmatch(prefix)
+        and namespace.endswith(("/", "#"))
+        and prefix not in schemes
+    }
 
-        return sorted(items, key=order)
-    return value
+
+def _compactor(context: Mapping[str, str]) -> Callable[[str], str]:
+    """Return a function writing an IRI as ``prefix:local`` by its longest namespace."""
+    by_length = sorted(context.items(), key=lambda item: (-len(item[1]), item[0]))
+
+    def compact(iri: str) -> str:
+        for prefix, namespace in by_length:
+            if iri.startswith(namespace) and not iri[len(namespace) :].startswith("//"):
+                return f"{prefix}:{iri[len(namespace) :]}"
+        return iri
+
+    return compact
 
 
 def _jsonld(triples: list[_Triple], prefixes: Mapping[str, str]) -> bytes:
-    """Serialize as JSON-LD: a ``@context`` of all prefixes and a ``@graph`` sorted by ``@id``."""
-    context = {prefix: ns for prefix, ns in prefixes.items() if prefix}  # "" is not a term
-    graph = Graph(bind_namespaces="none")
-    graph += triples
-    document = json.loads(graph.serialize(format="json-ld", context=context, auto_compact=True))
-    if isinstance(document, list):
-        nodes = document
-    elif "@graph" in document:
-        nodes = document["@graph"]
-    else:
-        node = {k: v for k, v in document.items() if k != "@context"}
-        nodes = [node] if node else []
-    result = {"@context": context, "@graph": _sort_json(nodes, "@graph")}
-    return (json.dumps(result, indent=2, sort_keys=True, ensure_ascii=False) + "\n").encode()
+    """Serialize as flattened JSON-LD: the prefixes as ``@context``, one node per subject.
+
+    Written by egov-kg itself (rdflib's writer embeds a blank node referred to once, so it
+    dropped a cycle of blank nodes): every triple is one value of its subject's node, every
+    literal a value object with its lexical form, so nothing is embedded and nothing lost.
+    """
+    context = _jsonld_context(triples, prefixes)
+    compact = _compactor(context)
+
+    def node_id(term: Node) -> str:
+        return f"_:{term}" if isinstance(term, BNode) else compact(str(term))
+
+    def value(term: Node) -> dict[str, str]:
+        if not isinstance(term, RdfLiteral):
+            return {"@id": node_id(term)}
+        if term.language:
+            return {"@value": str(term), "@language": term.language}
+        datatype = str(term.datatype) if term.datatype is not None else _XSD_STRING
+        if datatype == _XSD_STRING:
+            return {"@value": str(term)}
+        return {"@value": str(term), "@type": compact(datatype)}
+
+    nodes: dict[str, dict[str, list[Any]]] = {}
+    for subject, predicate, obj in triples:
+        node = nodes.setdefault(node_id(subject), {})
+        if predicate == RDF.type and isinstance(obj, URIRef):
+            node.setdefault("@type", []).append(compact(str(obj)))
+        else:
+            node.setdefault(compact(str(predicate)), []).append(value(obj))
+    graph = [{"@id": name, **properties} for name, properties in sorted(nodes.items())]
+    document = {"@context": context, "@graph": graph}
+    return (json.dumps(document, indent=2, sort_keys=True, ensure_ascii=False) + "\n").encode()
 
 
 def _tidy_turtle(data: bytes, indent: bytes) -> bytes:
@@ -212,17 +288,30 @@ def _ox_serialize(
 
 
 def _serialize(graph: Graph, fmt: str, graph_name: URIRef) -> bytes:
-    """Serialize ``graph`` as ``fmt``."""
+    """Serialize ``graph`` as ``fmt``, and check that the output gives the graph back."""
     _check_format(fmt)
     triples = _triples(graph)
-    prefixes = _bound_prefixes(graph)
+    cache: dict[Node, Any] = {}
+    statements = [_ox_triple(triple, cache) for triple in triples]
+    data = _write(triples, statements, _bound_prefixes(graph), fmt, graph_name)
+    _verify(data, fmt, statements, ox.NamedNode(str(graph_name)))
+    return data
+
+
+def _write(
+    triples: list[_Triple],
+    statements: list[ox.Triple],
+    prefixes: Mapping[str, str],
+    fmt: str,
+    graph_name: URIRef,
+) -> bytes:
+    """Write the sorted ``triples`` (``statements`` in pyoxigraph's terms) as ``fmt``."""
     if fmt == "jsonld":
         return _jsonld(triples, prefixes)
     if fmt == "xml":
         _check_xml(triples)
     extra = [str(graph_name)] if fmt == "trig" else []
     used = _used_prefixes(triples, prefixes, extra)
-    statements = (_ox_triple(triple) for triple in triples)
     if fmt == "trig":
         name = ox.NamedNode(str(graph_name))
         quads = (ox.Quad(t.subject, t.predicate, t.object, name) for t in statements)
@@ -233,6 +322,63 @@ def _serialize(graph: Graph, fmt: str, graph_name: URIRef) -> bytes:
         # pyoxigraph ends lines with LF, so any CR comes from a literal.
         return data.replace(b"\r", b"&#13;")
     return _tidy_turtle(data, b"") if fmt == "turtle" else data
+
+
+def _shape(statements: Iterable[ox.Triple | ox.Quad]) -> tuple[set[Any], int, int]:
+    """(statements without blank nodes, number of statements, number of blank nodes)."""
+    ground: set[Any] = set()
+    blank: set[ox.BlankNode] = set()
+    count = 0
+    for statement in statements:
+        count += 1
+        found = [t for t in (statement.subject, statement.object) if isinstance(t, ox.BlankNode)]
+        if found:
+            blank.update(found)
+        else:
+            ground.add(statement)
+    return ground, count, len(blank)
+
+
+def _verify(
+    data: bytes,
+    fmt: str,
+    written: Sequence[ox.Triple] | Sequence[ox.Quad],
+    graph_name: ox.NamedNode | None = None,
+) -> None:
+    """Parse ``data`` back with pyoxigraph; raise if any statement was lost, added or changed.
+
+    Compared: the statements without blank nodes one by one, and the numbers of statements
+    and of blank nodes. So an export never drops a triple silently (as rdflib's JSON-LD
+    writer did with a cycle of blank nodes).
+
+    Raises:
+        ValueError: the output does not give the graph back; nothing is written.
+    """
+    try:
+        parsed = list(ox.parse(data, format=_OX_READ[fmt]))
+    except SyntaxError as error:
+        raise ValueError(f"the {fmt} output cannot be read back: {error}") from None
+    except MemoryError as error:  # pyoxigraph reads tokens of up to 16 MiB (JSON: 8 MiB)
+        if graph_name is None or fmt not in _RDFLIB_READ:
+            raise ValueError(f"the {fmt} output cannot be read back: {error}") from None
+        triples = (_ox_triple(t) for t in Graph().parse(data=data, format=_RDFLIB_READ[fmt]))
+        parsed = [ox.Quad(t.subject, t.predicate, t.object, ox.DefaultGraph()) for t in triples]
+    back: list[ox.Triple] | list[ox.Quad] = parsed
+    if graph_name is not None:  # one graph: triples (in TriG, all in that named graph)
+        if fmt == "trig" and any(quad.graph_name != graph_name for quad in parsed):
+            raise ValueError(f"the trig output has triples outside <{graph_name.value}>")
+        back = [quad.triple for quad in parsed]
+    expected, back_shape = _shape(written), _shape(back)
+    if back_shape == expected:
+        return
+    lost = sorted(str(statement) for statement in expected[0] - back_shape[0])
+    added = sorted(str(statement) for statement in back_shape[0] - expected[0])
+    example = f"; e.g. lost {lost[0]}" if lost else f"; e.g. added {added[0]}" if added else ""
+    raise ValueError(
+        f"the {fmt} output does not give the graph back: {back_shape[1]} statements and "
+        f"{back_shape[2]} blank nodes read back for {expected[1]} and {expected[2]} "
+        f"written{example}"
+    )
 
 
 def serialize(graph: Graph, fmt: Format | str, *, graph_name: URIRef = ASSERTED_GRAPH) -> bytes:
@@ -372,9 +518,10 @@ def serialize_dataset(graphs: Mapping[URIRef, Graph], fmt: DatasetFormat | str) 
 
     Graphs are written in the order of ``graphs`` (an empty graph is left out: neither
     format can state one), the triples of each sorted as :func:`serialize` sorts them.
-    Blank nodes are scoped to the whole dataset, as in TriG and N-Quads, and renamed with
-    W3C RDF Dataset Canonicalization (RDFC-1.0, ``_:c14n0``...) across all graphs at once,
-    so two graphs never share a label unless they share the node.
+    Blank nodes are scoped to the whole dataset, as in TriG and N-Quads, and named after
+    the structure of all graphs at once (:mod:`egov_kg.bnodes`, ``_:c14n0``...; not
+    RDFC-1.0, which takes minutes or overflows the stack on long blank-node chains), so
+    two graphs never share a label unless they share the node.
 
     Args:
         graphs: graph name -> graph.
@@ -394,11 +541,21 @@ def serialize_dataset(graphs: Mapping[URIRef, Graph], fmt: DatasetFormat | str) 
         for triple in graph:
             subject, predicate, obj = _ox_triple(triple)
             quads.append(ox.Quad(subject, predicate, obj, graph_name))
+    labels = canonical_labels(
+        ((q.subject, q.predicate, q.object, q.graph_name) for q in quads),
+        ox.BlankNode,
+        graph_of=3,
+        prefix="c14n",
+    )
+    if labels:
+
+        def rename(term: Any) -> Any:
+            return ox.BlankNode(labels[term]) if isinstance(term, ox.BlankNode) else term
+
+        quads = [
+            ox.Quad(rename(q.subject), q.predicate, rename(q.object), q.graph_name) for q in quads
+        ]
     dataset = ox.Dataset(quads)
-    if any(
-        isinstance(q.subject, ox.BlankNode) or isinstance(q.object, ox.BlankNode) for q in quads
-    ):
-        dataset.canonicalize(ox.CanonicalizationAlgorithm.RDFC_1_0)
 
     def key(quad: ox.Quad) -> tuple[int, tuple[tuple[int, str, str, str], ...]]:
         graph_name = quad.graph_name
@@ -409,6 +566,7 @@ def serialize_dataset(graphs: Mapping[URIRef, Graph], fmt: DatasetFormat | str) 
     buffer = io.BytesIO()
     if fmt == "nquads":
         ox.serialize(statements, buffer, _OX_DATASET_FORMATS[fmt])
+        _verify(buffer.getvalue(), fmt, statements)
         return buffer.getvalue()
     used = _used_prefixes(
         (triple for graph in graphs.values() for triple in graph),
@@ -416,7 +574,9 @@ def serialize_dataset(graphs: Mapping[URIRef, Graph], fmt: DatasetFormat | str) 
         [str(name) for name in graphs],
     )
     ox.serialize(statements, buffer, _OX_DATASET_FORMATS[fmt], prefixes=used)
-    return _tidy_trig(buffer.getvalue())
+    data = _tidy_trig(buffer.getvalue())
+    _verify(data, fmt, statements)
+    return data
 
 
 def export_dataset(

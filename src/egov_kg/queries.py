@@ -244,9 +244,31 @@ class CannedQuery:
         return bound
 
 
+MAX_VALUE_LENGTH = 1000
+"""The longest parameter value accepted, in characters (no label comes close)."""
+_NOT_TEXT = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff]")
+
+
+def _check_text(name: str, value: str) -> None:
+    """Refuse a value that is too long, or holds control characters or lone surrogates."""
+    if len(value) > MAX_VALUE_LENGTH:
+        raise ParameterError(
+            f"{name}: the value has {len(value)} characters, more than {MAX_VALUE_LENGTH}"
+        )
+    bad = _NOT_TEXT.search(value)
+    if bad:
+        what = "a lone surrogate" if bad.group() >= "\ud800" else "a control character"
+        raise ParameterError(
+            f"{name}: the value holds {what} (U+{ord(bad.group()):04X}) at character "
+            f"{bad.start() + 1}; only text is accepted"
+        )
+
+
 def _term(parameter: Parameter, value: Any, index: LabelIndex) -> Term:
     """The RDF term for one parameter value."""
     name = parameter.name
+    if isinstance(value, str):
+        _check_text(name, value)
     if parameter.kind == "iri":
         if isinstance(value, ox.NamedNode):
             value = value.value
@@ -272,7 +294,10 @@ def _term(parameter: Parameter, value: Any, index: LabelIndex) -> Term:
         return ox.Literal(str(value), language=parameter.extra)
     if parameter.kind == "datatype":
         return ox.Literal(str(value), datatype=ox.NamedNode(str(parameter.extra)))
-    return ox.Literal(search_key(str(value)))
+    key = search_key(str(value))
+    if not key:
+        raise ParameterError(f"{name}: the text is blank; {parameter.expects} is needed")
+    return ox.Literal(key)
 
 
 @dataclass(frozen=True)
@@ -329,6 +354,10 @@ class LabelIndex:
         if text.startswith("<") and text.endswith(">"):
             text = text[1:-1]
         if re.match(r"^[a-z][a-z0-9+.-]*://", text):
+            try:
+                ox.NamedNode(text)
+            except ValueError as error:
+                raise ParameterError(f"{parameter}: <{text}> is not an IRI ({error})") from None
             if self._exists(text):
                 return ox.NamedNode(text)
             raise ParameterError(f"{parameter}: no resource <{text}> in the graph")

@@ -1,7 +1,6 @@
 r"""Refuse SPARQL that would change data or reach outside the graph, before running it.
 
-A query from a stranger is parsed (with rdflib's SPARQL parser, which also expands
-``\u`` escapes, as the SPARQL grammar says) and its parse tree inspected:
+A query from a stranger is parsed (with rdflib's SPARQL parser) and its parse tree inspected:
 
 - an update (``INSERT``, ``DELETE``, ``LOAD``, ``CLEAR``...) is refused: the endpoint is
   read-only;
@@ -11,12 +10,20 @@ A query from a stranger is parsed (with rdflib's SPARQL parser, which also expan
 
 Text that does not parse is refused too, so nothing is run that was not checked.
 
+rdflib expands ``\u`` and ``\U`` escapes anywhere in the text before parsing, as the SPARQL
+grammar says; Oxigraph reads them only inside strings and IRIs. So a text with such escapes
+is checked twice: as rdflib reads it, and with each escape replaced by plain letters, which
+is how Oxigraph splits it into tokens. It must pass both checks: an escaped quote cannot
+make a ``SERVICE`` clause look like part of a string to one parser and not to the other.
+
 >>> check_query("SELECT * WHERE { ?s ?p ?o } LIMIT 1")
 'SELECT'
 """
 
 from __future__ import annotations
 
+import functools
+import re
 from collections.abc import Iterator
 from typing import Any
 
@@ -25,6 +32,8 @@ from egov_kg.queries import QueryError
 
 __all__ = ["RefusedQueryError", "check_dataset_iri", "check_query"]
 
+_ESCAPES = re.compile(r"\\\\|\\u[0-9A-Fa-f]{4}|\\U[0-9A-Fa-f]{8}")
+"""An escaped backslash (kept), or a ``\\u`` / ``\\U`` escape (to neutralise)."""
 _FORMS = {
     "SelectQuery": "SELECT",
     "ConstructQuery": "CONSTRUCT",
@@ -42,7 +51,7 @@ def check_dataset_iri(iri: str) -> None:
     if not iri.startswith(GRAPH_BASE):
         raise RefusedQueryError(
             f"<{iri}>: only the egov-kg graphs ({GRAPH_BASE}...) can be named as a dataset; "
-            "this endpoint loads nothing from elsewhere"
+            "a query loads nothing from elsewhere"
         )
 
 
@@ -68,13 +77,29 @@ def _is_update(text: str) -> bool:
     return True
 
 
+def _unescaped(text: str) -> str:
+    r"""``text`` with each ``\u``/``\U`` escape written as plain letters (``_u0049``)."""
+    return _ESCAPES.sub(lambda m: m.group() if m.group() == "\\\\" else "_" + m.group()[1:], text)
+
+
+@functools.lru_cache(maxsize=128)
 def check_query(text: str) -> str:
     """The form of ``text`` (SELECT, CONSTRUCT, DESCRIBE or ASK) if it may run here.
 
     Raises:
         RefusedQueryError: the text is not a query, is an update, has a ``SERVICE`` clause
             or names a dataset outside the egov-kg graphs; the message says which.
-    """
+    """  # a query checked once is not parsed again (the server's own queries, mostly)
+    if "\x00" in text:
+        raise RefusedQueryError("the query contains a NUL character")
+    form = _check_parsed(text)
+    plain = _unescaped(text)
+    if plain != text:
+        _check_parsed(plain)
+    return form
+
+
+def _check_parsed(text: str) -> str:
     from rdflib.plugins.sparql.parser import parseQuery
 
     try:
@@ -82,7 +107,7 @@ def check_query(text: str) -> str:
     except Exception as error:  # noqa: BLE001 - pyparsing errors, RecursionError...
         if _is_update(text):
             raise RefusedQueryError(
-                "SPARQL Update is refused: this endpoint is read-only"
+                "SPARQL Update is refused: egov-kg only reads its graph"
             ) from None
         message = " ".join(str(error).split()) or type(error).__name__
         raise RefusedQueryError(f"SPARQL syntax error: {message}") from None
@@ -93,9 +118,7 @@ def check_query(text: str) -> str:
     for node in _nodes(tree):
         name = getattr(node, "name", None)
         if name == "ServiceGraphPattern":
-            raise RefusedQueryError(
-                "SERVICE is refused: this endpoint sends no request to other servers"
-            )
+            raise RefusedQueryError("SERVICE is refused: a query sends no request to other servers")
         if name == "DatasetClause":
             for key in ("default", "named"):  # CompValue.get() answers the key when absent
                 if key in node:

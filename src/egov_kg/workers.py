@@ -27,6 +27,7 @@ from typing import TYPE_CHECKING, Any
 import pyoxigraph as ox
 
 from egov_kg.binding import bind_values
+from egov_kg.engine import ResultLimitError
 from egov_kg.iris import PREFIX_IRIS
 from egov_kg.media import GRAPH_TYPES, HTML, RESULT_TYPES, negotiate, serialize_results
 from egov_kg.pages import PropertyValues, ResourcePage, row_value
@@ -59,11 +60,14 @@ class Limits:
         time_limit: seconds a query may run before its worker is killed.
         max_results: rows (SELECT) or triples (CONSTRUCT, DESCRIBE) an answer may have.
         memory_mib: address space of each worker process, in MiB (0: no limit).
+        queue_time: seconds a request may wait for a free worker (while others run, or a
+            stopped one is replaced) before the server answers that it is busy.
     """
 
     time_limit: float = 10.0
     max_results: int = 10_000
     memory_mib: int = 2048
+    queue_time: float = 30.0
 
 
 class JobError(Exception):
@@ -92,19 +96,23 @@ def _server_query(name: str) -> str:
     return (templates_dir() / name).read_text(encoding="utf-8")
 
 
-def _check_size(count: int, limits: Limits, what: str) -> None:
-    if count > limits.max_results:
-        raise JobError(
-            400,
-            f"the answer has {count} {what}, more than this server's limit of "
-            f"{limits.max_results}; narrow the query or add a LIMIT",
-        )
+def _too_large(limits: Limits, what: str) -> JobError:
+    return JobError(
+        400,
+        f"the answer has more {what} than this server's limit of {limits.max_results}; "
+        "narrow the query or add a LIMIT",
+    )
 
 
 def run_canned(context: _Context, name: str, params: Mapping[str, str]) -> QueryResult:
-    """The rows of the canned query ``name`` with ``params``, as :meth:`KnowledgeGraph.query`."""
-    result = context.kg.query(name, **params)
-    _check_size(len(result), context.limits, "rows")
+    """The rows of the canned query ``name`` with ``params``, as :meth:`KnowledgeGraph.query`.
+
+    At most one row more than the limit is read; an answer over the limit is refused,
+    never cut short.
+    """
+    result = context.kg.run_query(name, params, limit=context.limits.max_results)
+    if result.truncated:
+        raise _too_large(context.limits, "rows")
     return result
 
 
@@ -138,6 +146,9 @@ _RDF_FORMATS = {
 def run_sparql(context: _Context, text: str, accept: str) -> Answer:
     """Check and run a free query on the closure, answering in the media type ``accept`` asks.
 
+    The answer is read lazily and refused as soon as it passes the size limit, so a huge
+    answer is never built first.
+
     Raises:
         JobError: refused (400), not acceptable (406), or too large (400).
     """
@@ -151,15 +162,18 @@ def run_sparql(context: _Context, text: str, accept: str) -> Answer:
         raise JobError(
             406, f"cannot answer a {form} query as {accept}; offered: {', '.join(offered)}"
         )
-    answer = context.kg.sparql(text)
+    try:
+        answer = context.kg.sparql(text, limit=context.limits.max_results)
+    except ResultLimitError:
+        raise _too_large(context.limits, "triples") from None
     if isinstance(answer, bool):
         body = b"" if media_type == HTML else serialize_results(answer, media_type)
         return Answer(form, media_type, body, boolean=answer)
     if isinstance(answer, QueryResult):
-        _check_size(len(answer), context.limits, "rows")
+        if answer.truncated:
+            raise _too_large(context.limits, "rows")
         body = b"" if media_type == HTML else serialize_results(answer, media_type)
         return Answer(form, media_type, body, result=answer)
-    _check_size(len(answer), context.limits, "triples")
     from egov_kg.serialization import serialize
 
     fmt = "turtle" if media_type == HTML else _RDF_FORMATS[media_type]
@@ -417,9 +431,9 @@ class QueryPool:
 
         Raises:
             JobError: the job's error (4xx), or 503 when the query was stopped or every
-                worker stayed busy for the whole time limit.
+                worker stayed busy for the whole queue time.
         """
-        if self._closed or not self._available.acquire(timeout=self.limits.time_limit):
+        if self._closed or not self._available.acquire(timeout=self.limits.queue_time):
             raise JobError(503, "the server is busy: every query worker is taken; try again")
         with self._lock:
             worker = self._idle.pop()

@@ -70,7 +70,8 @@ ORDER BY ?rank ?obs
 """
     + PREFIXES
     + """SELECT DISTINCT ?resource WHERE {
-    ?resource egov:searchKey ?key FILTER (CONTAINS(?key, ?_text))
+    GRAPH ?index { ?resource egov:searchKey ?key }
+    FILTER (CONTAINS(?key, ?_text))
 } ORDER BY ?resource
 """,
 }

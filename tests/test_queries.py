@@ -20,14 +20,14 @@ from typing import Any
 
 import pyoxigraph as ox
 import pytest
-from rdflib import Graph, Literal, URIRef
+from rdflib import Dataset, Graph, Literal, URIRef
 from rdflib.plugins.sparql import prepareQuery
 from rdflib.plugins.sparql.sparql import Query
 
 import egov_kg
 from egov_kg.graph import load
+from egov_kg.iris import SEARCH_KEYS_GRAPH_IRI
 from egov_kg.namespaces import EGOV, RDFS, SKOS, XSD
-from egov_kg.reasoning import closure
 
 QUERIES = Path(__file__).resolve().parents[1] / "queries"
 _PARAMETER = re.compile(r"\?(__?)([a-z][a-z0-9]*)(?:_(iri|xsd_date|integer))?\b")
@@ -71,15 +71,25 @@ def _engines() -> tuple[egov_kg.KnowledgeGraph, egov_kg.KnowledgeGraph]:
 # --- running a query file directly with rdflib ---------------------------------------------
 
 
-def _search_graph(graph: Graph) -> Graph:
-    """A copy of ``graph`` with one egov:searchKey (NFKC, case-folded) per label."""
-    copy = Graph(bind_namespaces="none")
-    copy += graph
+def _search_graph(graph: Graph) -> Dataset:
+    """``graph`` as default graph, its search index (keys, then classes) as a named graph.
+
+    The same dataset the engines query, built here independently: one egov:searchKey (NFKC,
+    case-folded) per label, then ``queries/index/search-classes.rq`` run by rdflib.
+    """
+    keys = Graph(bind_namespaces="none")
     for predicate in (SKOS.prefLabel, SKOS.altLabel, RDFS.label):
         for subject, label in graph.subject_objects(predicate):
             if isinstance(subject, URIRef) and isinstance(label, Literal):
-                copy.add((subject, EGOV.searchKey, Literal(_key(str(label)))))
-    return copy
+                keys.add((subject, EGOV.searchKey, Literal(_key(str(label)))))
+    keyed = graph + keys
+    ranking = (QUERIES / "index" / "search-classes.rq").read_text(encoding="utf-8")
+    dataset = Dataset()
+    dataset.default_graph += graph
+    index = dataset.graph(URIRef(SEARCH_KEYS_GRAPH_IRI))
+    index += keys
+    index += keyed.query(ranking).graph  # type: ignore[operator]
+    return dataset
 
 
 def _key(text: str) -> str:
@@ -87,13 +97,8 @@ def _key(text: str) -> str:
 
 
 @cache
-def _asserted() -> Graph:
+def _asserted() -> Dataset:
     return _search_graph(load())
-
-
-@cache
-def _inferred() -> Graph:
-    return _search_graph(closure(load()))
 
 
 @cache

@@ -5,8 +5,9 @@ parameters must travel inside the query text. They do so only as RDF terms: each
 first turned into a term (a resource resolved to its IRI, a date checked, see
 :meth:`egov_kg.queries.CannedQuery.bindings`), then written in its escaped N-Triples form,
 and the block ``VALUES (?a ?b) { (term term) }`` becomes the first element of the query's
-outer ``WHERE`` group, where every ``FILTER`` of that group sees it. The user's raw text
-never enters the query.
+outer ``WHERE`` group, and of every nested group that uses one of the variables itself, so
+that each ``FILTER`` sees the values (as it does under Oxigraph's SEP-0007 substitutions,
+which the local engine uses). The user's raw text never enters the query.
 
 >>> import pyoxigraph as ox
 >>> bind_values("SELECT ?x WHERE { ?x ?p ?_v }", {"_v": ox.Literal('a"b')})
@@ -16,13 +17,13 @@ never enters the query.
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 
 import pyoxigraph as ox
 
 from egov_kg.terms import Term
 
-__all__ = ["BindingError", "bind_values", "outer_group_start"]
+__all__ = ["BindingError", "bind_values", "group_starts", "outer_group_start"]
 
 # An IRI reference as SPARQL's IRIREF production has it; a "<" that does not start one is
 # the less-than operator.
@@ -56,6 +57,20 @@ def _skip_string(text: str, start: int) -> int:
     raise BindingError("unterminated string in the query")
 
 
+def _past_token(text: str, index: int) -> int | None:
+    """The index past the comment, string or IRI at ``index``; None if none starts there."""
+    char = text[index]
+    if char == "#":
+        newline = text.find("\n", index)
+        return len(text) if newline < 0 else newline + 1
+    if char in "\"'":
+        return _skip_string(text, index)
+    if char == "<":
+        iri = _IRIREF.match(text, index)
+        return iri.end() if iri else index + 1
+    return None
+
+
 def outer_group_start(text: str) -> int:
     """The index just past the ``{`` that opens the outer ``WHERE`` group of ``text``.
 
@@ -71,18 +86,11 @@ def outer_group_start(text: str) -> int:
     after_where = False
     index = 0
     while index < len(text):
+        past = _past_token(text, index)
+        if past is not None:
+            index = past
+            continue
         char = text[index]
-        if char == "#":
-            newline = text.find("\n", index)
-            index = len(text) if newline < 0 else newline + 1
-            continue
-        if char in "\"'":
-            index = _skip_string(text, index)
-            continue
-        if char == "<":
-            iri = _IRIREF.match(text, index)
-            index = iri.end() if iri else index + 1
-            continue
         if char == "{":
             if depth == 0 and (after_where or (form is not None and form != "CONSTRUCT")):
                 return index + 1
@@ -105,10 +113,54 @@ def outer_group_start(text: str) -> int:
     raise BindingError("the query has no WHERE group to bind values in")
 
 
-def bind_values(text: str, bindings: Mapping[str, Term]) -> str:
-    """``text`` with ``VALUES`` for ``bindings`` (variable name -> term) opening its outer group.
+def group_starts(text: str, names: Iterable[str]) -> list[int]:
+    """Where ``VALUES`` for ``names`` go: just past the ``{`` of each group that needs them.
 
-    With no bindings the text is returned unchanged.
+    That is the outer ``WHERE`` group and each group in it that uses one of ``names``
+    directly. A group uses a variable directly when ``?name`` or ``$name`` appears in it outside any
+    group nested in it. The group of a sub-select (``{ SELECT ...``) is skipped: nothing may
+    precede its ``SELECT``; so is a ``CONSTRUCT`` template, which is not in the ``WHERE``
+    group. Comments, strings and IRIs are skipped.
+
+    Raises:
+        BindingError: the query has no outer group.
+    """
+    wanted = set(names)
+    outer = outer_group_start(text)
+    opened = [outer]
+    found = {outer}
+    index = outer
+    while opened and index < len(text):
+        past = _past_token(text, index)
+        if past is not None:
+            index = past
+            continue
+        char = text[index]
+        if char == "{":
+            opened.append(index + 1)
+        elif char == "}":
+            opened.pop()
+        elif char in "?$":
+            name = _VARIABLE.match(text, index + 1)
+            if name:
+                if name.group() in wanted and not _starts_subselect(text, opened[-1]):
+                    found.add(opened[-1])
+                index = name.end()
+                continue
+        index += 1
+    return sorted(found)
+
+
+def _starts_subselect(text: str, start: int) -> bool:
+    """Whether the group opened just before ``start`` is a sub-select."""
+    return text[start:].lstrip()[:6].upper() == "SELECT"
+
+
+def bind_values(text: str, bindings: Mapping[str, Term]) -> str:
+    """``text`` with ``VALUES`` for ``bindings`` (variable name -> term) opening its groups.
+
+    The block opens the outer group, and each nested group that uses a bound variable
+    directly (see :func:`group_starts`). With no bindings the text is returned unchanged.
 
     Raises:
         BindingError: a variable name is malformed, a value is a blank node, or the query
@@ -124,5 +176,11 @@ def bind_values(text: str, bindings: Mapping[str, Term]) -> str:
             raise BindingError(f"?{name}: only IRIs and literals can be bound")
     variables = " ".join(f"?{name}" for name in names)
     terms = " ".join(str(bindings[name]) for name in names)  # escaped N-Triples syntax
-    at = outer_group_start(text)
-    return f"{text[:at]}\n    VALUES ({variables}) {{ ({terms}) }}\n{text[at:]}"
+    block = f"\n    VALUES ({variables}) {{ ({terms}) }}\n"
+    starts = group_starts(text, names)
+    pieces = []
+    previous = 0
+    for at in starts:
+        pieces += [text[previous:at], block]
+        previous = at
+    return "".join(pieces) + text[previous:]

@@ -11,13 +11,15 @@ dropped from the result), rdflib through ``initBindings`` on the prepared query.
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING, Protocol
 
 import pyoxigraph as ox
 
-from egov_kg.iris import SEARCH_KEYS_GRAPH_IRI
+from egov_kg.iris import PREFIX_IRIS, SEARCH_KEYS_GRAPH_IRI
 from egov_kg.queries import LABEL_PROPERTIES, CannedQuery, Label, LabelIndex, QueryError
+from egov_kg.resources import queries_dir
 from egov_kg.results import QueryResult
 from egov_kg.terms import Term, to_oxigraph, to_rdflib
 
@@ -25,9 +27,17 @@ if TYPE_CHECKING:  # pragma: no cover
     from rdflib import Graph
     from rdflib.query import Result
 
-__all__ = ["Engine", "OxigraphEngine", "RdflibEngine", "SEARCH_KEY", "label_index", "rdflib_result"]
+__all__ = [
+    "Engine",
+    "OxigraphEngine",
+    "RdflibEngine",
+    "ResultLimitError",
+    "SEARCH_KEY",
+    "label_index",
+    "rdflib_result",
+]
 
-SEARCH_KEY = ox.NamedNode("https://w3id.org/egov-kg/ontology#searchKey")
+SEARCH_KEY = ox.NamedNode(PREFIX_IRIS["egov"] + "searchKey")
 _SEARCH_KEYS_GRAPH = ox.NamedNode(SEARCH_KEYS_GRAPH_IRI)
 _LABELS_QUERY = (
     "SELECT ?resource ?property ?label WHERE { VALUES ?property { "
@@ -39,8 +49,14 @@ _LABELS_QUERY = (
 class Engine(Protocol):
     """Runs canned queries with bound parameters, and free SELECT queries."""
 
-    def select(self, canned: CannedQuery, bindings: Mapping[str, Term]) -> QueryResult:
-        """Run ``canned`` with ``bindings`` (variable name without ``?`` -> term)."""
+    def select(
+        self, canned: CannedQuery, bindings: Mapping[str, Term], limit: int | None = None
+    ) -> QueryResult:
+        """Run ``canned`` with ``bindings`` (variable name without ``?`` -> term).
+
+        With ``limit``, at most that many rows are read; the result is ``truncated`` when
+        there were more.
+        """
         ...  # pragma: no cover
 
 
@@ -65,8 +81,9 @@ class OxigraphEngine:
     """Canned and free queries on a pyoxigraph store.
 
     The store's default graph is the graph queried (the OWL-RL closure); the named graph
-    :data:`~egov_kg.iris.SEARCH_KEYS_GRAPH_IRI` holds one ``egov:searchKey`` per label,
-    which only canned queries see.
+    :data:`~egov_kg.iris.SEARCH_KEYS_GRAPH_IRI` is the search index: one ``egov:searchKey``
+    per label and each labelled resource's ``egov:searchClass``, which canned queries reach
+    with ``GRAPH ?index { ... }``.
     """
 
     def __init__(self, store: ox.Store) -> None:
@@ -86,27 +103,50 @@ class OxigraphEngine:
         return label_index(((r[0], r[1], r[2]) for r in rows), self.store)
 
     def add_search_keys(self, index: LabelIndex) -> None:
-        """Store the search keys of ``index`` in their own named graph."""
+        """Build the search index graph: the keys of ``index``, then each keyed resource's class.
+
+        The class ranking (``queries/index/search-classes.rq``) runs here, once, rather than
+        at every search.
+        """
         self.store.remove_graph(_SEARCH_KEYS_GRAPH)
         self.store.bulk_extend(
             ox.Quad(ox.NamedNode(resource), SEARCH_KEY, ox.Literal(key), _SEARCH_KEYS_GRAPH)
             for resource, key in index.search_keys()
         )
+        classes = self.store.query(
+            (queries_dir() / "index" / "search-classes.rq").read_text(encoding="utf-8"),
+            use_default_graph_as_union=True,
+        )
+        self.store.bulk_extend(
+            ox.Quad(triple.subject, triple.predicate, triple.object, _SEARCH_KEYS_GRAPH)
+            for triple in classes  # type: ignore[union-attr]
+        )
 
-    def select(self, canned: CannedQuery, bindings: Mapping[str, Term]) -> QueryResult:
-        """Run ``canned``: SEP-0007 substitutions on its projected text, on the union graph."""
+    def select(
+        self, canned: CannedQuery, bindings: Mapping[str, Term], limit: int | None = None
+    ) -> QueryResult:
+        """Run ``canned``: SEP-0007 substitutions on its projected text.
+
+        The default graph is the closure alone; the search index is a named graph. (A union
+        default graph would be the same answers, but Oxigraph joins over it several times
+        slower.)
+        """
         solutions = self.store.query(
             canned.projected_text,
-            use_default_graph_as_union=True,
             substitutions={ox.Variable(name): term for name, term in bindings.items()},
         )
         if not isinstance(solutions, ox.QuerySolutions):
             raise QueryError(f"canned query '{canned.name}' is not a SELECT query")
         hidden = {parameter.variable for parameter in canned.parameters}
-        return _result(solutions, hidden)
+        return _result(solutions, hidden, limit)
 
-    def query(self, text: str) -> QueryResult | bool | list[ox.Triple]:
-        """Run any SELECT, ASK, CONSTRUCT or DESCRIBE query on the default graph."""
+    def query(self, text: str, limit: int | None = None) -> QueryResult | bool | list[ox.Triple]:
+        """Run any SELECT, ASK, CONSTRUCT or DESCRIBE query on the default graph.
+
+        With ``limit``, solutions and triples are read one by one and reading stops after
+        ``limit``: a SELECT result is then ``truncated``, and a graph answer with more
+        triples raises :class:`ResultLimitError` (a graph cut short would mislead).
+        """
         try:
             answer = self.store.query(text)
         except SyntaxError as error:
@@ -114,38 +154,61 @@ class OxigraphEngine:
         if isinstance(answer, ox.QueryBoolean):
             return bool(answer)
         if isinstance(answer, ox.QuerySolutions):
-            return _result(answer, set())
-        return list(answer)
+            return _result(answer, set(), limit)
+        triples = list(answer if limit is None else itertools.islice(answer, limit + 1))
+        if limit is not None and len(triples) > limit:
+            raise ResultLimitError(
+                f"the answer has more than {limit} triples, the limit; narrow the query"
+            )
+        return triples
 
 
-def _result(solutions: ox.QuerySolutions, hidden: set[str]) -> QueryResult:
+class ResultLimitError(QueryError):
+    """A graph answer (CONSTRUCT, DESCRIBE) has more triples than the limit asked for."""
+
+
+def _result(
+    solutions: ox.QuerySolutions, hidden: set[str], limit: int | None = None
+) -> QueryResult:
+    """The rows of ``solutions`` without the ``hidden`` columns, reading at most ``limit``."""
     names = [variable.value for variable in solutions.variables]
     kept = [index for index, name in enumerate(names) if name not in hidden]
-    rows = tuple(tuple(solution[index] for index in kept) for solution in solutions)
-    return QueryResult(tuple(names[index] for index in kept), rows)
+    read = solutions if limit is None else itertools.islice(solutions, limit + 1)
+    rows = tuple(tuple(solution[index] for index in kept) for solution in read)
+    truncated = limit is not None and len(rows) > limit
+    if truncated:
+        rows = rows[:limit]
+    return QueryResult(tuple(names[index] for index in kept), rows, truncated=truncated)
 
 
 class RdflibEngine:
     """Canned queries on an rdflib graph: the reference the Oxigraph answers are checked by.
 
-    The graph must already hold the search keys (see :meth:`OxigraphEngine.add_search_keys`)
-    if the ``search`` query is to find anything.
+    For the ``search`` query to find anything, ``graph`` must be a dataset that also holds
+    the search index as a named graph (see :meth:`OxigraphEngine.add_search_keys`).
     """
 
     def __init__(self, graph: Graph) -> None:
         self.graph = graph
 
-    def select(self, canned: CannedQuery, bindings: Mapping[str, Term]) -> QueryResult:
+    def select(
+        self, canned: CannedQuery, bindings: Mapping[str, Term], limit: int | None = None
+    ) -> QueryResult:
         """Run ``canned`` with ``initBindings`` on its prepared query."""
         initial = {name: to_rdflib(term) for name, term in bindings.items()}
-        return rdflib_result(self.graph.query(canned.prepared, initBindings=initial))
+        return rdflib_result(self.graph.query(canned.prepared, initBindings=initial), limit)
 
 
-def rdflib_result(result: Result) -> QueryResult:
-    """An rdflib SELECT result as a :class:`QueryResult` (of pyoxigraph terms)."""
+def rdflib_result(result: Result, limit: int | None = None) -> QueryResult:
+    """An rdflib SELECT result as a :class:`QueryResult` (of pyoxigraph terms).
+
+    With ``limit``, at most that many rows are read; the result is then ``truncated``.
+    """
     variables = tuple(str(v) for v in (result.vars or ()))
+    read = result if limit is None else itertools.islice(result, limit + 1)
     rows = tuple(
         tuple(None if term is None else to_oxigraph(term) for term in row)  # type: ignore[union-attr]
-        for row in result
+        for row in read
     )
-    return QueryResult(variables, rows)
+    truncated = limit is not None and len(rows) > limit
+    return QueryResult(variables, rows[:limit] if truncated else rows, truncated=truncated)

@@ -2,12 +2,13 @@
 
 :func:`push` replaces a named graph of any SPARQL 1.1 Graph Store Protocol server (Oxigraph,
 Fuseki, GraphDB, Virtuoso...) with the graph, by one ``PUT`` of N-Triples, so pushing twice
-leaves one copy. The canned queries also need the search keys (one ``egov:searchKey`` per
-label, NFKC and case-folded: an index, never data), so a push also replaces a second graph,
-``GRAPH/search-keys``, with them.
+leaves one copy. The canned queries also need the search index (one ``egov:searchKey`` per
+label, NFKC and case-folded, and one ``egov:searchClass`` per labelled resource: an index,
+never data), so a push also replaces a second graph, ``GRAPH/search-keys``, with it.
 
 :class:`RemoteGraph` runs the canned queries through the SPARQL 1.1 Protocol, with the data
-graph and its search-keys graph as the default graph (``default-graph-uri``). A remote
+graph as the default graph (``default-graph-uri``) and the index as a named graph
+(``named-graph-uri``), the dataset they see in memory. A remote
 endpoint has no initial-bindings API: each parameter value is turned into an RDF term first
 (a label resolved to its IRI against the remote labels, a date checked) and placed as a
 ``VALUES`` block of escaped N-Triples terms in the query's outer group
@@ -29,7 +30,7 @@ import httpx
 import pyoxigraph as ox
 
 from egov_kg.binding import bind_values
-from egov_kg.iris import ASSERTED_GRAPH_IRI, CLOSURE_GRAPH_IRI, PREFIX_IRIS
+from egov_kg.iris import ASSERTED_GRAPH_IRI, CLOSURE_GRAPH_IRI, PREFIX_IRIS, SEARCH_KEYS_GRAPH_IRI
 from egov_kg.media import N_TRIPLES, SPARQL_JSON
 from egov_kg.queries import (
     LABEL_PROPERTIES,
@@ -47,7 +48,6 @@ if TYPE_CHECKING:  # pragma: no cover
 
 __all__ = ["PushReport", "RemoteError", "RemoteGraph", "push", "search_graph_iri"]
 
-_SEARCH_KEY = ox.NamedNode(PREFIX_IRIS["egov"] + "searchKey")
 _LABELS_QUERY = (
     "SELECT ?resource ?property ?label WHERE { VALUES ?property { "
     + " ".join(str(ox.NamedNode(iri)) for iri in LABEL_PROPERTIES)
@@ -86,16 +86,11 @@ def _labels(rows: list[dict[str, Any]]) -> list[Label]:
     ]
 
 
-def _search_keys(kg: KnowledgeGraph) -> bytes:
-    """The ``egov:searchKey`` triples of ``kg``'s labels, as N-Triples (sorted)."""
-    answer = kg.sparql(_LABELS_QUERY)
-    assert isinstance(answer, QueryResult)
-    index = LabelIndex(_labels(answer.rows), lambda iri: True)
-    triples = [
-        ox.Triple(ox.NamedNode(resource), _SEARCH_KEY, ox.Literal(key))
-        for resource, key in index.search_keys()
-    ]
-    return ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES) or b""
+def _search_index(kg: KnowledgeGraph) -> bytes:
+    """The search index of ``kg``'s store (keys and classes), as sorted N-Triples."""
+    quads = kg.store.quads_for_pattern(None, None, None, ox.NamedNode(SEARCH_KEYS_GRAPH_IRI))
+    lines = sorted(str(quad.triple) + " .\n" for quad in quads)
+    return "".join(lines).encode()
 
 
 def _check(response: httpx.Response, what: str) -> httpx.Response:
@@ -122,7 +117,7 @@ class PushReport:
         """A summary for the command line."""
         return (
             f"{self.endpoint}: replaced <{self.graph}> with {self.triples} triples and "
-            f"<{self.search_graph}> with {self.search_keys} search keys"
+            f"<{self.search_graph}> with {self.search_keys} search index triples"
         )
 
 
@@ -160,7 +155,7 @@ def push(
     ox.NamedNode(name)  # a valid IRI, or ValueError
     rdf = kg.closure if inferred else kg.asserted
     search_graph = search_graph_iri(name)
-    keys = _search_keys(kg)
+    keys = _search_index(kg)
     with httpx.Client(timeout=timeout) as client:
         for target, body in ((name, serialize(rdf, "nt")), (search_graph, keys)):
             try:
@@ -233,7 +228,11 @@ class RemoteGraph:
         self.close()
 
     def _post(self, text: str) -> bytes:
-        data = {"query": text, "default-graph-uri": [self.graph, self.search_graph]}
+        data = {
+            "query": text,
+            "default-graph-uri": [self.graph],
+            "named-graph-uri": [self.search_graph],
+        }
         try:
             response = self._client.post(self.endpoint, data=data, headers={"Accept": SPARQL_JSON})
         except httpx.HTTPError as error:
@@ -241,7 +240,7 @@ class RemoteGraph:
         return _check(response, self._name).content
 
     def sparql(self, text: str) -> QueryResult | bool:
-        """Run a SELECT or ASK query on the remote graph (and its search keys)."""
+        """Run a SELECT or ASK query on the remote graph (its search index as a named graph)."""
         try:
             answer = ox.parse_query_results(self._post(text), ox.QueryResultsFormat.JSON)
         except SyntaxError as error:

@@ -26,9 +26,12 @@ except PackageNotFoundError:  # pragma: no cover - running from an uninstalled c
 
 if TYPE_CHECKING:  # pragma: no cover
     from egov_kg.drawing import draw
+    from egov_kg.engine import ResultLimitError
     from egov_kg.errors import DataError
     from egov_kg.knowledge_graph import KnowledgeGraph, load
+    from egov_kg.limits import InferenceLimitError, QueryTimeoutError
     from egov_kg.queries import CannedQuery, ParameterError, QueryError
+    from egov_kg.query_guard import RefusedQueryError
     from egov_kg.reasoning import closure, infer
     from egov_kg.remote import RemoteGraph
     from egov_kg.results import LangString, QueryResult, Year, YearMonth
@@ -40,12 +43,16 @@ if TYPE_CHECKING:  # pragma: no cover
 _LAZY = {
     "CannedQuery": "egov_kg.queries",
     "DataError": "egov_kg.errors",
+    "InferenceLimitError": "egov_kg.limits",
     "KnowledgeGraph": "egov_kg.knowledge_graph",
     "LangString": "egov_kg.results",
     "ParameterError": "egov_kg.queries",
     "QueryError": "egov_kg.queries",
     "QueryResult": "egov_kg.results",
+    "QueryTimeoutError": "egov_kg.limits",
+    "RefusedQueryError": "egov_kg.query_guard",
     "RemoteGraph": "egov_kg.remote",
+    "ResultLimitError": "egov_kg.engine",
     "ValidationReport": "egov_kg.shapes",
     "ValidationResult": "egov_kg.shapes",
     "Year": "egov_kg.results",
@@ -76,12 +83,16 @@ def __dir__() -> list[str]:
 __all__ = [
     "CannedQuery",
     "DataError",
+    "InferenceLimitError",
     "KnowledgeGraph",
     "LangString",
     "ParameterError",
     "QueryError",
     "QueryResult",
+    "QueryTimeoutError",
+    "RefusedQueryError",
     "RemoteGraph",
+    "ResultLimitError",
     "ValidationReport",
     "ValidationResult",
     "Year",

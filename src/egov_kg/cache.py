@@ -1,7 +1,8 @@
 """The user's cache folder: closures, graph snapshots and query stores, keyed by content.
 
 A cached file is named after a hash of everything it was computed from (the input files'
-bytes and the versions of the code), so it is never read for other input. Writes are atomic,
+bytes, the versions of the libraries, and egov-kg's own code and index queries), so it is
+never read for other input, nor after a change to the code that computed it. Writes are atomic,
 and a cache that cannot be written is simply not kept.
 """
 
@@ -10,16 +11,35 @@ from __future__ import annotations
 import hashlib
 import os
 import tempfile
+from functools import cache
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
+
+from egov_kg.resources import ontology_dir, queries_dir
 
 __all__ = ["cache_dir", "content_key", "write_cache_file"]
 
 
+@cache
+def _code_digest() -> bytes:
+    """A hash of egov-kg's modules, its search-index queries and its inference rules.
+
+    The rules are ``ontology/rules/``. A version number does not change while the code is
+    being worked on; these bytes do.
+    """
+    digest = hashlib.sha256()
+    package = Path(__file__).parent
+    code = sorted(package.glob("*.py")) + sorted((queries_dir() / "index").glob("*.rq"))
+    code += sorted((ontology_dir() / "rules").rglob("*.rq"))
+    for path in code:
+        digest.update(path.name.encode() + b"\0" + path.read_bytes())
+    return digest.digest()
+
+
 def content_key(*parts: bytes) -> str:
     """A hash of the inputs of a closure, and of the code that computes it."""
-    digest = hashlib.sha256()
-    for name in ("egov-kg", "owlrl", "rdflib"):
+    digest = hashlib.sha256(_code_digest())
+    for name in ("egov-kg", "owlrl", "rdflib", "pyoxigraph"):
         try:
             digest.update(f"{name}=={version(name)};".encode())
         except PackageNotFoundError:  # pragma: no cover - running from an uninstalled tree

@@ -12,7 +12,7 @@ import importlib
 import logging
 from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, ParamSpec, TypeVar
+from typing import TYPE_CHECKING, Any, Literal, ParamSpec, TypeVar
 
 import click
 
@@ -116,14 +116,27 @@ def main() -> None:
     help="SHACL shapes file (default: the shipped ontology/shapes.ttl).",
 )
 @_inferred_option
+@click.option(
+    "--engine",
+    type=click.Choice(["pyshacl", "turbo"]),
+    default="pyshacl",
+    show_default=True,
+    help="pyshacl, the reference, or pyshacl-turbo (the 'fast' extra): same verdict, faster.",
+)
 @_reported
 def validate_command(
-    data_dir: Path | None, ontology: Path | None, shapes: Path | None, inferred: bool
+    data_dir: Path | None,
+    ontology: Path | None,
+    shapes: Path | None,
+    inferred: bool,
+    engine: Literal["pyshacl", "turbo"],
 ) -> None:
     """Validate the graph against the SHACL shapes (exit 1 on any violation)."""
     from egov_kg.shapes import validate  # pyshacl is slow to import; only this command needs it
 
-    report = validate(data_dir=data_dir, inferred=inferred, shapes=shapes, ontology=ontology)
+    report = validate(
+        data_dir=data_dir, inferred=inferred, shapes=shapes, ontology=ontology, engine=engine
+    )
     if report.conforms:
         click.echo(report.summary)
         for result in report.results:
@@ -185,12 +198,22 @@ def queries_command() -> None:
         click.echo(f"    parameters: {params or 'none'}")
 
 
+_timeout_option = click.option(
+    "--timeout",
+    default=60.0,
+    show_default=True,
+    type=click.FloatRange(0.1, 86_400),
+    help="Seconds the query may run before it is stopped (with --endpoint: to wait for it).",
+)
+
+
 @main.command("query")
 @click.argument("name")
 @click.option("--param", "-p", "pairs", multiple=True, help="A parameter as NAME=VALUE.")
 @_format_option
 @_lang_option
 @_data_option
+@_timeout_option
 @click.option(
     "--endpoint",
     default=None,
@@ -212,6 +235,7 @@ def query_command(
     data_dir: Path | None,
     endpoint: str | None,
     graph: str | None,
+    timeout: float,
 ) -> None:
     """Run the canned query NAME (see `egov-kg queries`)."""
     params = _parse_params(pairs)
@@ -219,14 +243,14 @@ def query_command(
         if graph is not None:
             raise click.UsageError("--graph needs --endpoint")
         kg = load_knowledge_graph(data_dir)
-        _emit(kg.query(name, **params), fmt, lang)
+        _emit(kg.run_query(name, params, timeout=timeout), fmt, lang)
         return
     if data_dir is not None:
         raise click.UsageError("--data and --endpoint exclude each other")
     remote = _extra("remote", "egov_kg.remote")
     from egov_kg.iris import CLOSURE_GRAPH_IRI
 
-    with remote.RemoteGraph(endpoint, graph=graph or CLOSURE_GRAPH_IRI) as store:
+    with remote.RemoteGraph(endpoint, graph=graph or CLOSURE_GRAPH_IRI, timeout=timeout) as store:
         _emit(store.query(name, **params), fmt, lang)
 
 
@@ -341,12 +365,31 @@ def push_command(endpoint: str, graph: str | None, inferred: bool, data_dir: Pat
 @_format_option
 @_lang_option
 @_data_option
+@_timeout_option
+@click.option(
+    "--limit",
+    default=10_000,
+    show_default=True,
+    type=click.IntRange(0),
+    help="Rows to print at most; a note on stderr says when more were left out.",
+)
 @_reported
-def sparql_command(query: str, fmt: str, lang: str, data_dir: Path | None) -> None:
-    """Run a SPARQL query given as text, or as @FILE.rq, on the OWL-RL closure."""
+def sparql_command(
+    query: str, fmt: str, lang: str, data_dir: Path | None, timeout: float, limit: int
+) -> None:
+    """Run a SPARQL query given as text, or as @FILE.rq, on the OWL-RL closure.
+
+    Updates, SERVICE and FROM naming anything but an egov-kg graph are refused.
+    """
     text = Path(query[1:]).read_text(encoding="utf-8") if query.startswith("@") else query
     kg = load_knowledge_graph(data_dir)
-    _emit(kg.sparql(text), fmt, lang)
+    answer = kg.sparql(text, timeout=timeout, limit=limit)
+    _emit(answer, fmt, lang)
+    if isinstance(answer, QueryResult) and answer.truncated:
+        click.echo(
+            f"egov-kg: note: the answer was truncated to its first {limit} rows (--limit)",
+            err=True,
+        )
 
 
 @main.command("export")
@@ -455,3 +498,27 @@ def build_command(out_dir: Path, data_dir: Path | None) -> None:
     for line in report.validation.lines:
         click.echo(line)
     click.echo(report.text)
+
+
+@main.command("synth")
+@click.option(
+    "--triples",
+    type=click.IntRange(min=1),
+    required=True,
+    help="Size of the graph to make: shipped data plus synthetic triples (within 10%).",
+)
+@click.option(
+    "--out",
+    "out_dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    required=True,
+    help="Folder to write the Turtle files into (usable as --data).",
+)
+@click.option("--seed", type=int, default=0, show_default=True, help="Seed of the random dates.")
+@_reported
+def synth_command(triples: int, out_dir: Path, seed: int) -> None:
+    """Write the shipped data grown into a synthetic national graph (for benchmarks)."""
+    from egov_kg.synth import write_synthetic
+
+    for path in write_synthetic(triples, out_dir, seed=seed):
+        click.echo(path)

@@ -22,20 +22,23 @@ from typing import TYPE_CHECKING, Any, Literal
 import pyoxigraph as ox
 
 from egov_kg.cache import cache_dir, content_key, write_cache_file
-from egov_kg.engine import SEARCH_KEY, OxigraphEngine, RdflibEngine, rdflib_result
-from egov_kg.iris import PREFIX_IRIS
+from egov_kg.engine import OxigraphEngine, RdflibEngine, ResultLimitError, rdflib_result
+from egov_kg.iris import PREFIX_IRIS, SEARCH_KEYS_GRAPH_IRI
+from egov_kg.limits import run_bounded
 from egov_kg.queries import CannedQuery, LabelIndex, QueryError, UnknownQueryError, load_queries
+from egov_kg.query_guard import check_query
 from egov_kg.resources import data_files, ontology_file
 from egov_kg.results import QueryResult
 from egov_kg.terms import to_oxigraph, to_rdflib
 
 if TYPE_CHECKING:  # pragma: no cover
-    from rdflib import Graph, URIRef
+    from rdflib import Dataset, Graph, URIRef
 
 __all__ = ["EngineName", "KnowledgeGraph", "load"]
 
 EngineName = Literal["oxigraph", "rdflib"]
 _PREF_LABEL = ox.NamedNode(PREFIX_IRIS["skos"] + "prefLabel")
+_SEARCH_KEYS_GRAPH = ox.NamedNode(SEARCH_KEYS_GRAPH_IRI)
 
 
 class KnowledgeGraph:
@@ -135,23 +138,24 @@ class KnowledgeGraph:
         return self._oxigraph.labels()
 
     @cached_property
-    def _search_graph(self) -> Graph:
-        """The closure plus one ``egov:searchKey`` per label, for the rdflib engine.
+    def _search_dataset(self) -> Dataset:
+        """The closure as default graph and the store's search index as a named graph.
 
-        The keys (NFKC, case-folded labels) live only here and in the store's own named
-        graph, never in :attr:`graph` or in exports: they are an index, not data.
+        What the rdflib engine queries: the same dataset the Oxigraph store holds. The index
+        (NFKC, case-folded labels and each labelled resource's class) lives only here and in
+        the store, never in :attr:`graph` or in exports: it is an index, not data.
         """
-        from rdflib import Literal as RdfLiteral
+        from rdflib import Dataset
         from rdflib import URIRef as RdfURIRef
 
-        from egov_kg.graph import bind_prefixes, new_graph
-
-        graph = new_graph()
-        graph += self.closure
-        predicate = RdfURIRef(SEARCH_KEY.value)
-        for resource, key in self._index.search_keys():
-            graph.add((RdfURIRef(resource), predicate, RdfLiteral(key)))
-        return bind_prefixes(graph, {p: str(ns) for p, ns in self.closure.namespaces()})
+        dataset = Dataset()
+        dataset.default_graph += self.closure
+        index = dataset.graph(RdfURIRef(SEARCH_KEYS_GRAPH_IRI))
+        for quad in self.store.quads_for_pattern(None, None, None, _SEARCH_KEYS_GRAPH):
+            index.add(tuple(to_rdflib(term) for term in quad.triple))  # type: ignore[arg-type]
+        for prefix, namespace in self.closure.namespaces():
+            dataset.bind(prefix, namespace, override=True)
+        return dataset
 
     def resolve(self, value: str) -> URIRef:
         """The resource an IRI, prefixed name or ja/en label names."""
@@ -177,23 +181,82 @@ class KnowledgeGraph:
             UnknownQueryError: there is no such query.
             ParameterError: a parameter is missing, unknown, malformed or names nothing.
         """
+        return self.run_query(name, params)
+
+    def run_query(
+        self,
+        name: str,
+        params: Mapping[str, Any],
+        *,
+        timeout: float | None = None,
+        limit: int | None = None,
+    ) -> QueryResult:
+        """:meth:`query` with its parameters as a mapping, and a time and a row limit.
+
+        ``timeout`` and ``limit`` work as in :meth:`sparql`. They are not keyword arguments
+        of :meth:`query`, where a parameter given by a user could take their place.
+
+        Raises:
+            UnknownQueryError: there is no such query.
+            ParameterError: a parameter is missing, unknown, malformed or names nothing.
+            QueryTimeoutError: the query ran past ``timeout`` and was stopped.
+        """
         canned = self.queries.get(name)
         if canned is None:
             known = ", ".join(sorted(self.queries))
             raise UnknownQueryError(f"no canned query '{name}'; the queries are: {known}")
         bindings = canned.bindings(params, self._index)
-        if self.engine == "rdflib":
-            return RdflibEngine(self._search_graph).select(canned, bindings)
-        return self._oxigraph.select(canned, bindings)
+        _check_limit(limit)
+        if timeout is None:
+            return self._select(canned, bindings, limit)
+        self._warm(canned=True)
+        return run_bounded(self._select, (canned, bindings, limit), timeout, f"query '{name}'")
 
-    def sparql(self, text: str) -> QueryResult | Graph | bool:
+    def _select(
+        self, canned: CannedQuery, bindings: dict[str, Any], limit: int | None
+    ) -> QueryResult:
+        if self.engine == "rdflib":
+            return RdflibEngine(self._search_dataset).select(canned, bindings, limit)
+        return self._oxigraph.select(canned, bindings, limit)
+
+    def _warm(self, *, canned: bool) -> None:
+        """Build what queries read now, so that a forked query process inherits it."""
+        if self.engine == "oxigraph":
+            self._oxigraph  # noqa: B018 - built once, here, not in each child
+        elif canned:
+            self._search_dataset  # noqa: B018
+        else:
+            self.closure  # noqa: B018
+
+    def sparql(
+        self, text: str, *, timeout: float | None = None, limit: int | None = None
+    ) -> QueryResult | Graph | bool:
         """Run any SELECT, ASK, CONSTRUCT or DESCRIBE query on the OWL-RL closure.
 
         CONSTRUCT and DESCRIBE answer an rdflib graph with the egov-kg prefixes bound.
+        The text is checked first (:func:`~egov_kg.query_guard.check_query`): an update,
+        ``SERVICE``, or ``FROM`` naming anything but an egov-kg graph is refused.
+
+        Args:
+            text: the query.
+            timeout: seconds the query may run; it then runs in a child process, killed
+                when the time passes. Without it the query runs here, unbounded (pyoxigraph
+                cannot cancel a query).
+            limit: the most rows to read; a SELECT result with more has ``truncated`` set.
+                A CONSTRUCT or DESCRIBE answer with more triples raises
+                :class:`~egov_kg.engine.ResultLimitError`.
+
+        Raises:
+            RefusedQueryError: the query is malformed, an update, or reaches outside.
+            QueryTimeoutError: the query ran past ``timeout`` and was stopped.
         """
-        if self.engine == "rdflib":
-            return _rdflib_sparql(self.closure, text)
-        answer = self._oxigraph.query(text)
+        check_query(text)
+        _check_limit(limit)
+        if timeout is None:
+            answer = self._answer(text, limit)
+        else:
+            self._warm(canned=False)
+            answer = run_bounded(self._answer, (text, limit), timeout)
         if not isinstance(answer, list):
             return answer
         from egov_kg.graph import bind_prefixes, new_graph
@@ -203,8 +266,20 @@ class KnowledgeGraph:
             graph.add(tuple(to_rdflib(term) for term in triple))  # type: ignore[arg-type]
         return bind_prefixes(graph)
 
+    def _answer(self, text: str, limit: int | None) -> QueryResult | Graph | bool | list[ox.Triple]:
+        if self.engine == "rdflib":
+            return _rdflib_sparql(self.closure, text, limit)
+        return self._oxigraph.query(text, limit)
 
-def _rdflib_sparql(closure: Graph, text: str) -> QueryResult | Graph | bool:
+
+def _check_limit(limit: int | None) -> None:
+    if limit is not None and (isinstance(limit, bool) or not isinstance(limit, int) or limit < 0):
+        raise ValueError(f"a result limit must be a whole number of rows, got {limit!r}")
+
+
+def _rdflib_sparql(
+    closure: Graph, text: str, limit: int | None = None
+) -> QueryResult | Graph | bool:
     from egov_kg.graph import bind_prefixes, new_graph
 
     try:
@@ -216,9 +291,13 @@ def _rdflib_sparql(closure: Graph, text: str) -> QueryResult | Graph | bool:
     if result.type in ("CONSTRUCT", "DESCRIBE"):
         graph = new_graph()
         if result.graph is not None:
+            if limit is not None and len(result.graph) > limit:
+                raise ResultLimitError(
+                    f"the answer has more than {limit} triples, the limit; narrow the query"
+                )
             graph += result.graph
         return bind_prefixes(graph, {p: str(ns) for p, ns in closure.namespaces()})
-    return rdflib_result(result)
+    return rdflib_result(result, limit)
 
 
 def load(

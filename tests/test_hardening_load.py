@@ -62,6 +62,11 @@ BAD_LINES: dict[str, tuple[bytes, int, str, str]] = {
         "<http://example.org/",
         "not in Unicode NFC",
     ),
+    # RDF 1.2 syntax, which pyoxigraph reads and rdflib's model cannot hold.
+    "rdf12-directional-literal": (b'ex:a ex:p "x"@en--ltr .', 14, "@en--ltr", "base direction"),
+    "rdf12-reifier": (b'ex:a ex:p "x~"@en~ .', 18, "~", "RDF 1.2 triple term or reifier"),
+    "rdf12-triple-term": (b"<< ex:a ex:p ex:b >> ex:p ex:c .", 1, "<<", "RDF 1.2"),
+    "rdf12-annotation": (b"ex:a ex:p ex:b {| ex:q ex:c |} .", 16, "{|", "RDF 1.2"),
     "xml-literal-with-dtd": (
         b'ex:a ex:p "<!DOCTYPE x [<!ENTITY a \\"b\\">]><x>&a;</x>"^^rdf:XMLLiteral .',
         11,

@@ -107,7 +107,7 @@ def _syntax_error(path: Path, error: SyntaxError) -> DataError:
             "a relative IRI, and the file has no base IRI: write the IRI in full or use a "
             "declared prefix"
         )
-    elif "language" in message.lower() or "subtag" in message.lower():
+    elif any(word in message.lower() for word in ("language", "subtag", "direction")):
         message = f"invalid language tag: {message}"
     elif message.startswith("Invalid UTF-8"):
         message = "not valid UTF-8 (" + message.split(":", 1)[-1].strip() + ")"
@@ -233,6 +233,13 @@ class _Converter:
 
     def literal(self, literal: pyoxigraph.Literal) -> Literal:
         value, datatype, language = literal.value, literal.datatype.value, literal.language
+        direction = getattr(literal, "direction", None)  # pyoxigraph >= 0.5 reads RDF 1.2
+        if direction is not None:
+            raise self.error(
+                f"the literal {_shown(literal)} has a base direction (RDF 1.2 "
+                f"'@{language}--{direction}'); egov-kg reads RDF 1.1 Turtle",
+                [f"@{language}--{direction}", *_literal_needles(literal)],
+            )
         if self.text_rules and "\x00" in value:
             raise self.error(
                 f"the literal {_shown(literal)} holds the NUL character (U+0000)",

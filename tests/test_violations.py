@@ -232,6 +232,8 @@ def focused_shapes(graph: Graph, focus: frozenset[URIRef]) -> Graph:
     assert not set(shapes.subjects(SH.target, None)), "SPARQL-based targets are not handled"
     focused = Graph()
     focused += shapes
+    for prefix, namespace in shapes.namespaces():  # results name shapes by these prefixes
+        focused.bind(prefix, namespace, override=True, replace=True)
     for shape in {s for target in TARGETS for s in shapes.subjects(target, None)}:
         selected = _targets(graph, shapes, shape) & focus
         for target in TARGETS:

@@ -215,7 +215,7 @@ def measure(repeat: int, progress: Callable[[str], None]) -> list[Row]:
 
         progress("egov_kg.load(inferred=True)")
         cold = Row("egov_kg.load(inferred=True), cold")
-        cold.note = "new process, empty closure cache: owlrl runs (timed inside)"
+        cold.note = "new process, empty closure cache: the OWL 2 RL rules run (timed inside)"
         cached = Row("egov_kg.load(inferred=True), cached")
         cached.note = "new process, closure read from the cache (timed inside)"
         for _ in range(repeat):

@@ -16,15 +16,10 @@ only answers canned queries (on pyoxigraph) imports neither rdflib nor pyshacl n
 from __future__ import annotations
 
 from importlib import import_module
-from importlib.metadata import PackageNotFoundError, version
 from typing import TYPE_CHECKING, Any
 
-try:
-    __version__ = version("egov-kg")
-except PackageNotFoundError:  # pragma: no cover - running from an uninstalled checkout
-    __version__ = "0+unknown"
-
 if TYPE_CHECKING:  # pragma: no cover
+    __version__: str
     from egov_kg.drawing import draw
     from egov_kg.engine import ResultLimitError
     from egov_kg.errors import DataError
@@ -67,7 +62,20 @@ _LAZY = {
 }
 
 
+def _version() -> str:
+    """egov-kg's installed version; read on first use (importlib.metadata takes 40 ms)."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("egov-kg")
+    except PackageNotFoundError:  # pragma: no cover - running from an uninstalled checkout
+        return "0+unknown"
+
+
 def __getattr__(name: str) -> Any:
+    if name == "__version__":
+        globals()[name] = found = _version()
+        return found
     module = _LAZY.get(name)
     if module is None:
         raise AttributeError(f"module 'egov_kg' has no attribute {name!r}")
@@ -77,7 +85,7 @@ def __getattr__(name: str) -> Any:
 
 
 def __dir__() -> list[str]:
-    return sorted([*globals(), *_LAZY])
+    return sorted({*globals(), *_LAZY, "__version__"})
 
 
 __all__ = [

@@ -16,7 +16,6 @@ from typing import TYPE_CHECKING, Any, Literal, ParamSpec, TypeVar
 
 import click
 
-from egov_kg import __version__
 from egov_kg.errors import DataError
 from egov_kg.formats import FORMATS
 from egov_kg.knowledge_graph import load as load_knowledge_graph
@@ -100,7 +99,7 @@ _inferred_option = click.option(
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
-@click.version_option(__version__, "--version", prog_name="egov-kg")
+@click.version_option(None, "--version", package_name="egov-kg", prog_name="egov-kg")
 def main() -> None:
     """Load, validate and export the egov-kg knowledge graph."""
     _configure_logging()

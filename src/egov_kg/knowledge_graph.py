@@ -38,6 +38,7 @@ __all__ = ["EngineName", "KnowledgeGraph", "load"]
 
 EngineName = Literal["oxigraph", "rdflib"]
 _PREF_LABEL = ox.NamedNode(PREFIX_IRIS["skos"] + "prefLabel")
+_NO_LABELS = LabelIndex([], lambda iri: False)  # for values that name no resource
 _SEARCH_KEYS_GRAPH = ox.NamedNode(SEARCH_KEYS_GRAPH_IRI)
 
 
@@ -205,7 +206,9 @@ class KnowledgeGraph:
         if canned is None:
             known = ", ".join(sorted(self.queries))
             raise UnknownQueryError(f"no canned query '{name}'; the queries are: {known}")
-        bindings = canned.bindings(params, self._index)
+        # The label index is built only when a value names a resource (8 ms on first use).
+        index = self._index if canned.resolves(params) else _NO_LABELS
+        bindings = canned.bindings(params, index)
         _check_limit(limit)
         if timeout is None:
             return self._select(canned, bindings, limit)

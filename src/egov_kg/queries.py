@@ -227,6 +227,12 @@ class CannedQuery:
         known = ", ".join(p.name for p in self.parameters) or "none"
         raise ParameterError(f"query '{self.name}' has no parameter '{name}' (parameters: {known})")
 
+    def resolves(self, values: Mapping[str, Any]) -> bool:
+        """Whether ``values`` name a resource, which only a :class:`LabelIndex` resolves."""
+        return any(
+            p.kind == "iri" and values.get(p.name) not in (None, "") for p in self.parameters
+        )
+
     def bindings(self, values: Mapping[str, Any], index: LabelIndex) -> dict[str, Term]:
         """Turn user values into RDF terms keyed by variable; check required ones are given."""
         for name in values:

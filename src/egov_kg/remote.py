@@ -291,9 +291,7 @@ class RemoteGraph:
             known = ", ".join(sorted(self.queries))
             raise UnknownQueryError(f"no canned query '{name}'; the queries are: {known}")
         self._check_graph()
-        resolves = any(
-            p.kind == "iri" and params.get(p.name) not in (None, "") for p in canned.parameters
-        )
+        resolves = canned.resolves(params)
         index = self._labels_index() if resolves else LabelIndex([], self._exists, PREFIX_IRIS)
         answer = self.sparql(bind_values(canned.text, canned.bindings(params, index)))
         if not isinstance(answer, QueryResult):

@@ -264,8 +264,8 @@ def measure(repeat: int, progress: Callable[[str], None]) -> list[Row]:
     return rows
 
 
-def machine() -> list[tuple[str, str]]:
-    """What the benchmark ran on."""
+def machine(packages: Sequence[str] = PACKAGES) -> list[tuple[str, str]]:
+    """What the benchmark ran on: platform, CPU, RAM, Python and the versions of ``packages``."""
     cpu = platform.processor() or platform.machine()
     cpuinfo = Path("/proc/cpuinfo")
     if cpuinfo.is_file():
@@ -273,12 +273,19 @@ def machine() -> list[tuple[str, str]]:
             if line.startswith("model name"):
                 cpu = line.split(":", 1)[1].strip()
                 break
+    memory = "unknown"
+    meminfo = Path("/proc/meminfo")
+    if meminfo.is_file():
+        for line in meminfo.read_text().splitlines():
+            if line.startswith("MemTotal:"):
+                memory = f"{int(line.split()[1]) / 1024 / 1024:.1f} GiB"
     info = [
         ("platform", platform.platform()),
         ("CPU", f"{cpu} ({os.cpu_count()} logical CPUs)"),
+        ("RAM", memory),
         ("python", f"{platform.python_implementation()} {platform.python_version()}"),
     ]
-    for package in PACKAGES:
+    for package in packages:
         try:
             info.append((package, version(package)))
         except PackageNotFoundError:

@@ -24,7 +24,6 @@ import datetime
 import inspect
 import json
 import os
-import platform
 import shutil
 import socket
 import statistics
@@ -34,9 +33,10 @@ import tempfile
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 from typing import Any
+
+import bench  # benchmarks/bench.py, next to this script
 
 HERE = Path(__file__).resolve()
 DEFAULT_OUT = HERE.parent / "scale-results.md"
@@ -420,32 +420,8 @@ def _estimate(
 
 
 def machine() -> list[tuple[str, str]]:
-    """What the benchmark ran on."""
-    cpu = platform.machine()
-    cpuinfo = Path("/proc/cpuinfo")
-    if cpuinfo.is_file():
-        for line in cpuinfo.read_text(errors="replace").splitlines():
-            if line.startswith("model name"):
-                cpu = line.split(":", 1)[1].strip()
-                break
-    memory = "unknown"
-    meminfo = Path("/proc/meminfo")
-    if meminfo.is_file():
-        for line in meminfo.read_text().splitlines():
-            if line.startswith("MemTotal:"):
-                memory = f"{int(line.split()[1]) / 1024 / 1024:.1f} GiB"
-    info = [
-        ("platform", platform.platform()),
-        ("CPU", f"{cpu} ({os.cpu_count()} logical CPUs)"),
-        ("RAM", memory),
-        ("python", f"{platform.python_implementation()} {platform.python_version()}"),
-    ]
-    for package in PACKAGES:
-        try:
-            info.append((package, version(package)))
-        except PackageNotFoundError:
-            info.append((package, "not installed"))
-    return info
+    """What the benchmark ran on (see ``bench.machine``), with the scale run's libraries."""
+    return bench.machine(PACKAGES)
 
 
 def markdown(

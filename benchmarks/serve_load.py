@@ -16,13 +16,13 @@ from __future__ import annotations
 
 import argparse
 import socket
-import subprocess
 import sys
 import threading
 import time
 from pathlib import Path
 
 import httpx
+from hostile_load import serving  # benchmarks/hostile_load.py, next to this script
 
 TARGETS = [
     (
@@ -79,27 +79,13 @@ def main() -> None:
     base = f"http://127.0.0.1:{port}"
     script = Path(sys.executable).with_name("egov-kg")
     command = [str(script), "serve", "--port", str(port), "--workers", str(args.workers)]
-    server = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    try:
-        deadline = time.monotonic() + 180
-        while True:
-            try:
-                if httpx.get(base + "/openapi.json", timeout=2).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                pass
-            if server.poll() is not None or time.monotonic() > deadline:
-                sys.exit("egov-kg serve did not start")
-            time.sleep(0.2)
+    with serving(command, base):
         print(f"{args.clients} clients, {args.seconds:g} s each, {args.workers} query workers\n")
         print("| Request | Requests/s | Wrong or failed |")
         print("| --- | ---: | ---: |")
         for label, path, accept in TARGETS:
             count, wrong = _load(base, path, accept, args.clients, args.seconds)
             print(f"| {label} | {count / args.seconds:.0f} | {wrong} |")
-    finally:
-        server.terminate()
-        server.wait(timeout=30)
 
 
 if __name__ == "__main__":

@@ -18,18 +18,17 @@ from pathlib import Path
 
 import pyoxigraph as ox
 import pytest
-from rdflib import BNode, Graph, Literal, URIRef
+from rdflib import Graph
 from rdflib.compare import isomorphic
-from rdflib.term import Node
 
 from egov_kg.errors import DataError
 from egov_kg.graph import parse_file
+from test_export_roundtrip import exact
 
 SUITE = Path(__file__).parent / "fixtures" / "w3c-turtle"
 MF = "http://www.w3.org/2001/sw/DataAccess/tests/test-manifest#"
 RDFT = "http://www.w3.org/ns/rdftest#"
 RDF_TYPE = ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
-XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
 
 
 def manifest() -> list[tuple[str, str, str, str | None]]:
@@ -89,19 +88,7 @@ def test_the_whole_suite_is_here() -> None:
 
 def expected_graph(path: Path, base: str) -> Graph:
     """The ``.nt`` result as rdflib terms, with their lexical forms as written."""
-
-    def term(value: object) -> Node:
-        if isinstance(value, ox.NamedNode):
-            return URIRef(value.value)
-        if isinstance(value, ox.BlankNode):
-            return BNode(value.value)
-        assert isinstance(value, ox.Literal)
-        if value.language:
-            return Literal(value.value, lang=value.language)
-        if value.datatype.value == XSD_STRING:
-            return Literal(value.value)
-        return Literal(value.value, datatype=URIRef(value.datatype.value), normalize=False)
-
+    term = exact
     graph = Graph()
     for quad in ox.parse(path=path, format=ox.RdfFormat.N_TRIPLES, base_iri=base):
         graph.add((term(quad.subject), term(quad.predicate), term(quad.object)))

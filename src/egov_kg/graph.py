@@ -13,6 +13,7 @@ import re
 import unicodedata
 from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 
 import pyoxigraph
@@ -24,7 +25,17 @@ from egov_kg.lexical import XSD, problem
 from egov_kg.namespaces import PREFIXES
 from egov_kg.resources import data_files, ontology_file
 
-__all__ = ["bind_prefixes", "load", "load_files", "load_ontology", "new_graph", "parse_file"]
+__all__ = [
+    "CheckedFile",
+    "bind_prefixes",
+    "check_file",
+    "check_files",
+    "load",
+    "load_files",
+    "load_ontology",
+    "new_graph",
+    "parse_file",
+]
 
 # "Parser error at line 5 between columns 11 and 18: The prefix foo: has not been declared"
 # "Parser error between line 4 column 11 and line 6 column 1: Unexpected end of file"
@@ -218,16 +229,19 @@ class _Converter:
             return DataError(f"{self.path}: {what}")
         return DataError(f"{self.path}:{where[0]}:{where[1]}: {what}")
 
+    def _check_iri(self, value: str) -> None:
+        if self.text_rules and not unicodedata.is_normalized("NFC", value):
+            raise self.error(
+                f"the IRI <{value}> is not in Unicode NFC; write it as "
+                f"<{unicodedata.normalize('NFC', value)}>",
+                [f"<{value}>", value, value.rsplit("/", 1)[-1]],
+            )
+
     def iri(self, node: pyoxigraph.NamedNode) -> URIRef:
         value = node.value
         found = self._iris.get(value)
         if found is None:
-            if self.text_rules and not unicodedata.is_normalized("NFC", value):
-                raise self.error(
-                    f"the IRI <{value}> is not in Unicode NFC; write it as "
-                    f"<{unicodedata.normalize('NFC', value)}>",
-                    [f"<{value}>", value, value.rsplit("/", 1)[-1]],
-                )
+            self._check_iri(value)
             found = self._iris[value] = URIRef(value)
         return found
 
@@ -278,11 +292,74 @@ class _Converter:
             return BNode(term.value)
         if isinstance(term, pyoxigraph.Literal):
             return self.literal(term)
+        raise self.rdf12()
+
+    def rdf12(self) -> DataError:
         where = _rdf12_marker(self._decoded())
         what = "an RDF 1.2 triple term or reifier ('<<', '~' or '{|'); egov-kg reads RDF 1.1 Turtle"
         if where is None:
-            raise DataError(f"{self.path}: {what}")
-        raise DataError(f"{self.path}:{where[0]}:{where[1]}: {what}")
+            return DataError(f"{self.path}: {what}")
+        return DataError(f"{self.path}:{where[0]}:{where[1]}: {what}")
+
+
+class _Checker(_Converter):
+    """The checks of :class:`_Converter` on pyoxigraph terms, keeping them pyoxigraph terms.
+
+    What the native load (:func:`check_files`) runs: no rdflib graph is built. A typed
+    literal is still read once by rdflib (cached by its text), since what rdflib and owlrl
+    cannot read is refused.
+    """
+
+    def __init__(self, path: Path, data: bytes, text_rules: bool) -> None:
+        super().__init__(path, data, text_rules)
+        self._seen: set[str] = set()
+        self._typed: set[tuple[str, str]] = set()
+        self.changed = False  # a string literal was not in NFC (it is rewritten)
+
+    def check_iri(self, node: pyoxigraph.NamedNode) -> None:
+        value = node.value
+        if value not in self._seen:
+            self._check_iri(value)
+            self._seen.add(value)
+
+    def check_literal(self, literal: pyoxigraph.Literal) -> pyoxigraph.Literal:
+        """``literal``, checked; in NFC when egov-kg's text rules apply."""
+        datatype = literal.datatype.value
+        if literal.language is None and datatype != _XSD_STRING:
+            key = (literal.value, datatype)
+            if key not in self._typed:
+                self.literal(literal)  # raises DataError on what rdflib cannot read
+                self._typed.add(key)
+            return literal
+        if getattr(literal, "direction", None) is not None or "\x00" in literal.value:
+            self.literal(literal)  # raises the located DataError
+        value = literal.value
+        if not self.text_rules or value.isascii() or unicodedata.is_normalized("NFC", value):
+            return literal
+        self.changed = True
+        value = unicodedata.normalize("NFC", value)
+        if literal.language is not None:
+            return pyoxigraph.Literal(value, language=literal.language)
+        return pyoxigraph.Literal(value)
+
+    def check(self, quad: pyoxigraph.Quad) -> pyoxigraph.Quad:
+        """``quad``, checked (string literals in NFC), or a located :class:`DataError`."""
+        subject, predicate, obj = quad.subject, quad.predicate, quad.object
+        if type(subject) is pyoxigraph.NamedNode:
+            self.check_iri(subject)
+        elif type(subject) is not pyoxigraph.BlankNode:
+            raise self.rdf12()
+        self.check_iri(predicate)
+        kind = type(obj)
+        if kind is pyoxigraph.NamedNode:
+            self.check_iri(obj)  # type: ignore[arg-type]
+        elif kind is pyoxigraph.Literal:
+            checked = self.check_literal(obj)  # type: ignore[arg-type]
+            if checked is not obj:
+                return pyoxigraph.Quad(subject, predicate, checked)
+        elif kind is not pyoxigraph.BlankNode:
+            raise self.rdf12()
+        return quad
 
 
 def parse_file(
@@ -348,16 +425,17 @@ def _declaration_position(path: Path, prefix: str) -> tuple[int, int]:
     return _position(text, match.start() + len(match.group(0)) - len(prefix) - 1)
 
 
-def _merge(files: Iterable[Path]) -> Graph:
-    """Parse ``files`` into one graph; prefixes must agree across files and PREFIXES."""
-    merged = new_graph()
-    known: dict[str, tuple[str, Path | None]] = {
-        prefix: (str(namespace), None) for prefix, namespace in PREFIXES.items()
-    }
-    for path in files:
-        graph, prefixes = parse_file(path)
+class _Prefixes:
+    """The prefixes declared so far; one prefix must name one namespace everywhere."""
+
+    def __init__(self) -> None:
+        self.known: dict[str, tuple[str, Path | None]] = {
+            prefix: (str(namespace), None) for prefix, namespace in PREFIXES.items()
+        }
+
+    def add(self, path: Path, prefixes: Mapping[str, str]) -> None:
         for prefix, namespace in sorted(prefixes.items()):
-            previous, where = known.setdefault(prefix, (namespace, path))
+            previous, where = self.known.setdefault(prefix, (namespace, path))
             if previous != namespace:
                 line, column = _declaration_position(path, prefix)
                 origin = "egov-kg's prefix map" if where is None else str(where)
@@ -365,9 +443,95 @@ def _merge(files: Iterable[Path]) -> Graph:
                     f"{path}:{line}:{column}: prefix '{prefix}:' is <{namespace}> here but "
                     f"<{previous}> in {origin}"
                 )
+
+    def extra(self) -> dict[str, str]:
+        return {prefix: ns for prefix, (ns, where) in self.known.items() if where is not None}
+
+
+def _merge(files: Iterable[Path]) -> Graph:
+    """Parse ``files`` into one graph; prefixes must agree across files and PREFIXES."""
+    merged = new_graph()
+    known = _Prefixes()
+    for path in files:
+        graph, prefixes = parse_file(path)
+        known.add(path, prefixes)
         merged += graph
-    extra = {prefix: ns for prefix, (ns, where) in known.items() if where is not None}
-    return bind_prefixes(merged, extra)
+    return bind_prefixes(merged, known.extra())
+
+
+@dataclass(frozen=True)
+class CheckedFile:
+    """A Turtle file that passed every check of :func:`parse_file`.
+
+    Attributes:
+        path: the file.
+        data: its bytes, as checked.
+        quads: its triples with string literals rewritten in NFC, when one was not;
+            ``None`` when the file reads as it is (so a store can bulk-load it directly).
+    """
+
+    path: Path
+    data: bytes
+    quads: list[pyoxigraph.Quad] | None
+
+    def load_into(self, store: pyoxigraph.Store, graph: pyoxigraph.NamedNode | None = None) -> None:
+        """Add the file's triples to ``store`` (in ``graph``, else the default graph)."""
+        if self.quads is None:
+            store.bulk_load(self.data, format=pyoxigraph.RdfFormat.TURTLE, to_graph=graph or None)
+        elif graph is None:
+            store.bulk_extend(self.quads)
+        else:
+            store.bulk_extend(
+                pyoxigraph.Quad(q.subject, q.predicate, q.object, graph) for q in self.quads
+            )
+
+
+def check_file(path: Path | str, *, text_rules: bool = True) -> tuple[CheckedFile, dict[str, str]]:
+    """Parse ``path`` with every check of :func:`parse_file`, without building an rdflib graph.
+
+    Raises:
+        DataError: as :func:`parse_file`, with the same messages and positions.
+        OSError: when the file cannot be read.
+    """
+    path = Path(path)
+    data = path.read_bytes()
+    _check_bytes(path, data, text_rules)
+    checker = _Checker(path, data, text_rules)
+    check = checker.check
+    parser = pyoxigraph.parse(data, format=pyoxigraph.RdfFormat.TURTLE, rename_blank_nodes=True)
+    with _quiet_literal_warnings():
+        try:
+            for quad in parser:
+                check(quad)
+        except SyntaxError as error:
+            raise _syntax_error(path, error) from None
+        except MemoryError as error:  # pyoxigraph reads tokens of up to 16 MiB
+            raise DataError(f"{path}: a literal or IRI is too long to read ({error})") from None
+        except DataError:
+            raise
+        except ValueError as error:  # an rdflib term refused (e.g. a language tag)
+            raise checker.error(str(error), []) from None
+    prefixes = dict(parser.prefixes)
+    if not checker.changed:
+        return CheckedFile(path, data, None), prefixes
+    # A literal was rewritten: keep every triple of the file, read again, rewritten.
+    reread = pyoxigraph.parse(data, format=pyoxigraph.RdfFormat.TURTLE, rename_blank_nodes=True)
+    return CheckedFile(path, data, [check(quad) for quad in reread]), prefixes
+
+
+def check_files(files: Iterable[Path]) -> list[CheckedFile]:
+    """:func:`check_file` on each of ``files``; prefixes must agree as in :func:`load_files`.
+
+    What :func:`egov_kg.load` reads a new input with: every error :func:`load_files` would
+    raise, without the cost of an rdflib graph.
+    """
+    known = _Prefixes()
+    checked = []
+    for path in files:
+        one, prefixes = check_file(path)
+        known.add(path, prefixes)
+        checked.append(one)
+    return checked
 
 
 def load_files(files: Iterable[Path]) -> Graph:

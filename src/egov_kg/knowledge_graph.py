@@ -13,8 +13,13 @@ owlrl or pyshacl.
 
 from __future__ import annotations
 
+import contextlib
+import gc
+import os
 import pickle
-from collections.abc import Mapping, Sequence
+import shutil
+import tempfile
+from collections.abc import Callable, Mapping, Sequence
 from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
@@ -110,25 +115,57 @@ class KnowledgeGraph:
     def store(self) -> ox.Store:
         """The pyoxigraph store queries run on: the closure, plus the search keys.
 
-        Read from the cache folder when these files were loaded before; else built from
-        :attr:`closure` and cached.
+        Read from the cache folder when these files were loaded before (opened read-only
+        where it is kept on disk); else built (:meth:`_build_store`) and cached.
         """
-        path = _store_path(self._key)
-        if path.is_file():
-            store = ox.Store()
-            try:
-                store.bulk_load(path=str(path), format=ox.RdfFormat.N_QUADS)
-            except (OSError, SyntaxError, ValueError):  # a damaged cache file is rebuilt
-                path.unlink(missing_ok=True)
+        cached = _open_cached_store(self._key)
+        return cached if cached is not None else self._build_store()
+
+    def _build_store(self) -> ox.Store:
+        """Build the query store from the files, without rdflib graphs, and cache it.
+
+        The files are checked as strictly as :attr:`asserted` parses them, bulk-loaded,
+        and closed under the rules of ``ontology/rules/`` in Oxigraph
+        (:func:`~egov_kg.rule_engine.native_inferred`); a graph those rules cannot close
+        that way gets its closure from :attr:`closure` (the rdflib path) instead. Input of
+        :data:`DISK_STORE_BYTES` or more is built into an on-disk store in a temporary
+        folder of the cache, renamed into place when complete.
+        """
+        from egov_kg.graph import check_files
+        from egov_kg.rule_engine import UnsupportedAxiomError, native_inferred
+
+        checked = check_files(self.files)
+        inferred: list[ox.Quad] | None = None
+
+        def load_asserted(store: ox.Store, graph: ox.NamedNode | None = None) -> None:
+            for one in checked:
+                one.load_into(store, graph)
+
+        if "closure" not in self.__dict__:  # else the closure at hand is the quickest
+            # else the rdflib path (literals as blank nodes, or owlrl): inferred stays None
+            with contextlib.suppress(UnsupportedAxiomError):
+                inferred = native_inferred(load_asserted)
+
+        def fill(store: ox.Store) -> None:
+            if inferred is None:
+                store.bulk_extend(
+                    ox.Quad(*(to_oxigraph(term) for term in triple))  # type: ignore[arg-type]
+                    for triple in self.closure
+                )
             else:
-                return store
-        engine = OxigraphEngine.from_quads(
-            ox.Quad(*(to_oxigraph(term) for term in triple))  # type: ignore[arg-type]
-            for triple in self.closure
-        )
-        engine.add_search_keys(engine.labels())
-        write_cache_file(path, engine.store.dump(format=ox.RdfFormat.N_QUADS) or b"")
-        return engine.store
+                load_asserted(store)
+                store.bulk_extend(inferred)
+            engine = OxigraphEngine(store)
+            engine.add_search_keys(engine.labels())
+
+        if sum(len(one.data) for one in checked) >= DISK_STORE_BYTES:
+            built = _build_on_disk(self._key, fill)
+            if built is not None:
+                return built
+        store = ox.Store()
+        fill(store)
+        write_cache_file(_store_path(self._key), store.dump(format=ox.RdfFormat.N_QUADS) or b"")
+        return store
 
     @cached_property
     def _oxigraph(self) -> OxigraphEngine:
@@ -335,13 +372,83 @@ def load(
     kg = KnowledgeGraph(files, key, inferred=inferred, queries=canned, engine=engine)
     if inferred:
         kg.closure  # noqa: B018 - asked for: compute (or read) it now
-    elif not _store_path(key).is_file() and not _snapshot_path(key).is_file():
-        kg.asserted  # noqa: B018 - new input: parse it now, so that errors surface here
+    if not _store_path(key).is_file() and not _disk_store_path(key).is_dir():
+        kg.store  # noqa: B018 - new input: check and build it now, so that errors surface here
     return kg
+
+
+DISK_STORE_BYTES = 16 * 1024 * 1024
+"""Input (Turtle bytes) from which the query store is cached on disk rather than in memory.
+
+Below it (about 300,000 triples) the store is cached as an N-Quads file and bulk-loaded
+into memory (under 100 ms for the shipped graph, where canned queries run fastest in
+memory); from it, as an Oxigraph (RocksDB) folder opened read-only in milliseconds at any
+size, which any number of processes may read at once.
+"""
 
 
 def _store_path(key: str) -> Path:
     return cache_dir() / f"store-{key}.nq"
+
+
+def _disk_store_path(key: str) -> Path:
+    return cache_dir() / f"store-{key}.oxigraph"
+
+
+def _open_cached_store(key: str) -> ox.Store | None:
+    """The query store cached for ``key``, or ``None``; a damaged cache is removed."""
+    folder = _disk_store_path(key)
+    if folder.is_dir():
+        try:
+            return ox.Store.read_only(str(folder))
+        except OSError:  # damaged: rebuilt
+            shutil.rmtree(folder, ignore_errors=True)
+    path = _store_path(key)
+    if path.is_file():
+        store = ox.Store()
+        try:
+            store.bulk_load(path=str(path), format=ox.RdfFormat.N_QUADS)
+        except (OSError, SyntaxError, ValueError):  # a damaged cache file is rebuilt
+            path.unlink(missing_ok=True)
+        else:
+            return store
+    return None
+
+
+def _build_on_disk(key: str, fill: Callable[[ox.Store], None]) -> ox.Store | None:
+    """An on-disk store for ``key``, filled by ``fill``, then opened read-only; or ``None``.
+
+    It is built in a temporary folder next to its place, closed, and renamed into place,
+    so a reader never sees a store half built; when another process put one there first,
+    theirs is used. ``None`` when the cache folder cannot be written.
+    """
+    final = _disk_store_path(key)
+    try:
+        final.parent.mkdir(parents=True, exist_ok=True)
+        temporary = Path(tempfile.mkdtemp(dir=final.parent, prefix=f".{final.name}-"))
+    except OSError:
+        return None
+    try:
+        _fill_and_close(str(temporary), fill)
+        try:
+            os.rename(temporary, final)
+        except OSError:  # another process renamed its store there first
+            if not final.is_dir():
+                raise
+        return ox.Store.read_only(str(final))
+    except OSError:
+        return None
+    finally:
+        shutil.rmtree(temporary, ignore_errors=True)
+
+
+def _fill_and_close(folder: str, fill: Callable[[ox.Store], None]) -> None:
+    """Fill a new on-disk store in ``folder``; it is closed when this returns."""
+    store = ox.Store(folder)
+    fill(store)
+    store.flush()
+    del store
+    gc.collect()  # the store closes when its last reference goes
 
 
 def _snapshot_path(key: str) -> Path:

@@ -25,6 +25,7 @@ from egov_kg.cache import cache_dir, content_key, write_cache_file
 from egov_kg.graph import bind_prefixes, new_graph
 from egov_kg.limits import bounded_owlrl, check_same_as
 from egov_kg.namespaces import OWL, RDF, RDFS, XSD
+from egov_kg.terms import add_triples, rdflib_triples
 
 __all__ = [
     "Engine",
@@ -103,8 +104,8 @@ def closure(graph: Graph, *, engine: Engine = "owlrl") -> Graph:
         from egov_kg.rule_engine import inferred_triples
 
         inferred = inferred_triples(graph)
-        result += graph
-        result.addN((s, p, o, result) for s, p, o in inferred)
+        add_triples(result, rdflib_triples(graph))
+        add_triples(result, iter(inferred))
     elif engine == "owlrl":
         full = infer(graph)
         result += (t for t in full if not _noise(t, graph))

@@ -21,7 +21,7 @@ graph raises :class:`UnsupportedAxiomError` instead of getting a closure that ma
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -29,12 +29,13 @@ from typing import TYPE_CHECKING
 import pyoxigraph as ox
 
 from egov_kg.resources import ontology_dir
+from egov_kg.terms import rdflib_triples
 
 if TYPE_CHECKING:  # pragma: no cover
     from rdflib import Graph
     from rdflib.term import Node
 
-__all__ = ["UnsupportedAxiomError", "inferred_triples", "rule_files"]
+__all__ = ["UnsupportedAxiomError", "inferred_triples", "native_inferred", "rule_files"]
 
 _PREFIX = "urn:egov-kg:reasoning:"
 _ASSERTED = ox.NamedNode(_PREFIX + "asserted")
@@ -83,13 +84,16 @@ class _Terms:
     """
 
     def __init__(self) -> None:
+        from rdflib import BNode, Literal, URIRef
+
         self.to_ox: dict[tuple[str, ...], ox.NamedNode | ox.BlankNode] = {}
         self.from_ox: dict[ox.NamedNode, Node] = {}
         self.literals: list[Node] = []
         self.blanks: list[Node] = []
+        self._kinds = (URIRef, Literal, BNode)
 
     def _make(self, key: tuple[str, ...], node: Node) -> ox.NamedNode | ox.BlankNode:
-        from rdflib import BNode, Literal, URIRef
+        URIRef, Literal, BNode = self._kinds  # noqa: N806 - rdflib's classes
 
         if isinstance(node, URIRef):
             iri = ox.NamedNode(key[0])
@@ -124,7 +128,7 @@ class _Terms:
             found = cached(key)
             return make(key, node) if found is None else found
 
-        for s, p, o in graph:
+        for s, p, o in rdflib_triples(graph):
             if type(p) is not URIRef:
                 raise UnsupportedAxiomError(f"a predicate must be an IRI, not {p!r}")
             yield ox.Quad(term(s), term(p), term(o), _ASSERTED)  # type: ignore[arg-type]
@@ -143,13 +147,18 @@ class _Terms:
         raise ValueError(f"the rules made a literal: {term}")  # pragma: no cover
 
 
-def _noise(s: ox.NamedNode | ox.BlankNode, p: ox.NamedNode, o: object) -> bool:
+def _noise(
+    s: ox.NamedNode | ox.BlankNode, p: ox.NamedNode, o: object, stand_ins: bool = True
+) -> bool:
     """:func:`egov_kg.reasoning._noise` on an inferred triple, in Oxigraph terms.
 
-    Literal subjects and blank nodes (both blank nodes here), triples about the rdf:, rdfs:,
-    owl: and xsd: vocabularies, ``x owl:sameAs x`` and ``x rdf:type owl:Thing`` are noise.
+    Literal subjects and blank nodes (both blank nodes here when ``stand_ins``: literals
+    stand in as blank nodes), triples about the rdf:, rdfs:, owl: and xsd: vocabularies,
+    ``x owl:sameAs x`` and ``x rdf:type owl:Thing`` are noise.
     """
-    if isinstance(s, ox.BlankNode) or isinstance(o, ox.BlankNode) and o.value[0] == _BLANK:
+    if isinstance(s, ox.BlankNode) or (
+        isinstance(o, ox.BlankNode) and (not stand_ins or o.value[0] == _BLANK)
+    ):
         return True
     if s.value.startswith(_VOCABULARIES):
         return True
@@ -223,12 +232,14 @@ def _fixpoint(store: ox.Store) -> tuple[list[ox.Quad], list[ox.NamedNode]]:
     return schema, _rounds(store, [text for _, text in rules], "r")
 
 
-def _check(store: ox.Store, graphs: list[ox.NamedNode], terms: _Terms) -> None:
+def _check(
+    store: ox.Store, graphs: list[ox.NamedNode], show: Callable[[ox.NamedNode], str]
+) -> None:
     """Raise :class:`UnsupportedAxiomError` if the closure has what the rules leave out."""
     text = (_rules_dir() / "checks" / "unsupported.rq").read_text(encoding="utf-8")
     default: list[ox.NamedNode | ox.BlankNode | ox.DefaultGraph] = [_ASSERTED, *graphs]
     for row in store.query(text, default_graph=default):  # type: ignore[union-attr]
-        triple = " ".join(terms.back(row[name]).n3() for name in ("s", "p", "o"))
+        triple = " ".join(show(row[name]) for name in ("s", "p", "o"))
         raise UnsupportedAxiomError(
             f"the fast OWL-RL closure does not implement what follows from {triple}; "
             "use engine='owlrl'"
@@ -250,7 +261,7 @@ def inferred_triples(graph: Graph) -> set[tuple[Node, Node, Node]]:
     store.bulk_extend(terms.quads(graph))
     store.extend(quad for quad in _ONE_TIME if quad not in store)
     schema, graphs = _fixpoint(store)
-    _check(store, graphs, terms)
+    _check(store, graphs, lambda term: terms.back(term).n3())
     back = terms.back
     inferred: set[tuple[Node, Node, Node]] = set()
     for quads in (schema, *(store.quads_for_pattern(None, None, None, g) for g in graphs)):
@@ -258,4 +269,44 @@ def inferred_triples(graph: Graph) -> set[tuple[Node, Node, Node]]:
             s, p, o = quad.subject, quad.predicate, quad.object
             if not _noise(s, p, o):  # type: ignore[arg-type]
                 inferred.add((back(s), back(p), back(o)))  # type: ignore[arg-type]
+    return inferred
+
+
+def native_inferred(load: Callable[[ox.Store, ox.NamedNode], None]) -> list[ox.Quad]:
+    """What :func:`inferred_triples` adds, on Oxigraph terms: literals stay literals.
+
+    ``load`` puts the asserted triples into the named graph it is given of a new
+    in-memory store (e.g. :meth:`egov_kg.graph.CheckedFile.load_into`): no rdflib term is
+    made. Literals are Oxigraph's, compared by value (``"01"^^xsd:integer`` is
+    ``"1"^^xsd:integer``), as in the query store the answer goes to; the rules never
+    compare literals, so the closure is the one :func:`inferred_triples` finds, in
+    Oxigraph's terms.
+
+    Returns:
+        the inferred triples, less the noise, as quads in the default graph.
+
+    Raises:
+        UnsupportedAxiomError: the graph uses OWL that the rules do not implement, or has
+            a literal object of an inverse or symmetric property, from which owlrl
+            derives a literal subject: use :func:`inferred_triples` (literals as blank
+            nodes) or owlrl.
+    """
+    store = ox.Store()
+    load(store, _ASSERTED)
+    store.extend(quad for quad in _ONE_TIME if quad not in store)
+    schema, graphs = _fixpoint(store)
+    _check(store, graphs, str)
+    default: list[ox.NamedNode | ox.BlankNode | ox.DefaultGraph] = [_ASSERTED, *graphs]
+    ask = (_rules_dir() / "checks" / "literal-subjects.rq").read_text(encoding="utf-8")
+    if store.query(ask, default_graph=default):
+        raise UnsupportedAxiomError(
+            "a literal is the object of an inverse or symmetric property; the closure "
+            "needs literals standing in as blank nodes (reasoning.closure)"
+        )
+    inferred: list[ox.Quad] = []
+    for quads in (schema, *(store.quads_for_pattern(None, None, None, g) for g in graphs)):
+        for quad in quads:
+            s, p, o = quad.subject, quad.predicate, quad.object
+            if not _noise(s, p, o, stand_ins=False):  # type: ignore[arg-type]
+                inferred.append(ox.Quad(s, p, o))
     return inferred

@@ -6,14 +6,16 @@ user asks for an rdflib term.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any, TypeAlias
 
 import pyoxigraph as ox
 
 if TYPE_CHECKING:  # pragma: no cover
-    from rdflib.term import Identifier
+    from rdflib import Graph
+    from rdflib.term import Identifier, Node
 
-__all__ = ["Term", "to_oxigraph", "to_rdflib"]
+__all__ = ["Term", "add_triples", "rdflib_triples", "to_oxigraph", "to_rdflib"]
 
 Term: TypeAlias = ox.NamedNode | ox.BlankNode | ox.Literal
 """A term a SPARQL solution can bind (RDF-star triples are not used by egov-kg)."""
@@ -54,3 +56,39 @@ def to_rdflib(term: Term) -> Identifier:
         return Literal(term.value, lang=term.language)
     datatype = term.datatype.value
     return Literal(term.value, datatype=None if datatype == XSD_STRING else URIRef(datatype))
+
+
+def rdflib_triples(graph: Graph) -> Iterator[tuple[Node, Node, Node]]:
+    """The triples of an rdflib graph, read straight from its index when that is safe.
+
+    ``iter(graph)`` asks rdflib's in-memory store for the contexts of every triple (a
+    sixth of inference at a million triples); a plain :class:`~rdflib.Graph` alone in its
+    in-memory store holds exactly the store's ``subject -> predicate -> object`` index,
+    read here without that. Any other graph is iterated as usual.
+    """
+    from rdflib import Graph
+    from rdflib.plugins.stores.memory import Memory
+
+    store = graph.store
+    index = getattr(store, "_Memory__spo", None)
+    if type(graph) is not Graph or type(store) is not Memory or index is None:
+        yield from graph
+        return
+    if any(context != graph for context in store.contexts()):
+        yield from graph
+        return
+    for subject, by_predicate in index.items():
+        for predicate, objects in by_predicate.items():
+            for obj in objects:
+                yield subject, predicate, obj
+
+
+def add_triples(graph: Graph, triples: Iterator[tuple[Node, Node, Node]]) -> None:
+    """Add rdflib ``triples`` to ``graph``, whose terms are known to be valid RDF terms.
+
+    :meth:`rdflib.Graph.addN` checks every term of every triple first, in Python: twice
+    the time of adding it. The terms here come from rdflib graphs already.
+    """
+    add = graph.store.add
+    for triple in triples:
+        add(triple, graph, quoted=False)

@@ -399,10 +399,13 @@ def _open_cached_store(key: str) -> ox.Store | None:
     """The query store cached for ``key``, or ``None``; a damaged cache is removed."""
     folder = _disk_store_path(key)
     if folder.is_dir():
-        try:
-            return ox.Store.read_only(str(folder))
-        except OSError:  # damaged: rebuilt
-            shutil.rmtree(folder, ignore_errors=True)
+        try:  # RocksDB reports damage as OSError or RuntimeError ("Corruption: ...")
+            store = ox.Store.read_only(str(folder))
+            if next(store.quads_for_pattern(None, None, None), None) is not None:
+                return store  # never empty: it holds the ontology at least
+        except (OSError, RuntimeError):
+            pass
+        shutil.rmtree(folder, ignore_errors=True)  # damaged: rebuilt
     path = _store_path(key)
     if path.is_file():
         store = ox.Store()

@@ -154,7 +154,7 @@ def worker(stage: str, data: str | None, repeat: int, extra: str | None) -> dict
         from egov_kg import reasoning
 
         try:
-            from egov_kg.graph import check_files
+            from egov_kg.graph import check_files, load_checked
             from egov_kg.rule_engine import native_inferred
         except ImportError:  # an egov-kg without the native path: the rdflib one
             if not _has(reasoning.closure, "engine"):
@@ -167,7 +167,7 @@ def worker(stage: str, data: str | None, repeat: int, extra: str | None) -> dict
         # and the noise filter: what egov_kg.load runs to close a new input.
         def infer() -> None:
             checked = check_files(_files(data))
-            native_inferred(lambda store, graph: [one.load_into(store, graph) for one in checked])
+            native_inferred(lambda store, graph: load_checked(checked, store, graph))
 
         return {"samples": _clock(infer, repeat)}
     if stage.startswith("queries "):

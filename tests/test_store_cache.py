@@ -156,3 +156,21 @@ def test_the_native_store_is_the_store_of_the_rdflib_closure(
 
     assert split(kg.store) == split(reference.store)
     assert len(kg.store) > 15_000
+
+
+def test_egov_kg_store_chooses_where_the_store_is_cached(
+    cache: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("EGOV_KG_STORE", "memory")  # though DISK_STORE_BYTES is 0 here
+    assert _holders(egov_kg.load()) == HOLDERS
+    assert _stores(cache) == []
+    assert len(list(cache.glob("store-*.nq"))) == 1
+
+    monkeypatch.setattr(knowledge_graph, "DISK_STORE_BYTES", 1 << 60)
+    monkeypatch.setenv("EGOV_KG_STORE", "disk")  # though the input is small
+    assert _holders(egov_kg.load()) == HOLDERS
+    assert len(_stores(cache)) == 1
+
+    monkeypatch.setenv("EGOV_KG_STORE", "cloud")
+    with pytest.raises(ValueError, match="EGOV_KG_STORE"):
+        egov_kg.load()

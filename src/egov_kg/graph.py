@@ -31,6 +31,7 @@ __all__ = [
     "check_file",
     "check_files",
     "load",
+    "load_checked",
     "load_files",
     "load_ontology",
     "new_graph",
@@ -517,6 +518,16 @@ def check_file(path: Path | str, *, text_rules: bool = True) -> tuple[CheckedFil
     # A literal was rewritten: keep every triple of the file, read again, rewritten.
     reread = pyoxigraph.parse(data, format=pyoxigraph.RdfFormat.TURTLE, rename_blank_nodes=True)
     return CheckedFile(path, data, [check(quad) for quad in reread]), prefixes
+
+
+def load_checked(
+    files: Iterable[CheckedFile],
+    store: pyoxigraph.Store,
+    graph: pyoxigraph.NamedNode | None = None,
+) -> None:
+    """Add the triples of every checked file to ``store`` (in ``graph``, else the default)."""
+    for one in files:
+        one.load_into(store, graph)
 
 
 def check_files(files: Iterable[Path]) -> list[CheckedFile]:

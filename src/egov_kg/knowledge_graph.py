@@ -9,6 +9,12 @@ Canned queries and :meth:`KnowledgeGraph.sparql` run on Oxigraph, from a store c
 disk the first time the files are loaded; :attr:`KnowledgeGraph.graph` is an rdflib graph,
 built only when asked for. So a process that only answers queries never imports rdflib,
 owlrl or pyshacl.
+
+The first load of new files builds that store without rdflib graphs: the files are checked
+on pyoxigraph's terms, bulk-loaded, closed by the rules of ``ontology/rules/`` in Oxigraph
+and indexed. A big input's store is cached as an on-disk Oxigraph store, which later loads
+open read-only in milliseconds (any number of processes at once); a small one's as an
+N-Quads file read into memory, where canned queries run fastest.
 """
 
 from __future__ import annotations
@@ -19,8 +25,8 @@ import os
 import pickle
 import shutil
 import tempfile
-from collections.abc import Callable, Mapping, Sequence
-from functools import cached_property
+from collections.abc import Mapping, Sequence
+from functools import cached_property, partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
@@ -118,7 +124,7 @@ class KnowledgeGraph:
         Read from the cache folder when these files were loaded before (opened read-only
         where it is kept on disk); else built (:meth:`_build_store`) and cached.
         """
-        cached = _open_cached_store(self._key)
+        cached = _open_cached_store(self._key, on_disk=self._on_disk)
         return cached if cached is not None else self._build_store()
 
     def _build_store(self) -> ox.Store:
@@ -127,45 +133,52 @@ class KnowledgeGraph:
         The files are checked as strictly as :attr:`asserted` parses them, bulk-loaded,
         and closed under the rules of ``ontology/rules/`` in Oxigraph
         (:func:`~egov_kg.rule_engine.native_inferred`); a graph those rules cannot close
-        that way gets its closure from :attr:`closure` (the rdflib path) instead. Input of
-        :data:`DISK_STORE_BYTES` or more is built into an on-disk store in a temporary
-        folder of the cache, renamed into place when complete.
+        that way gets its closure from :attr:`closure` (the rdflib path) instead. All of
+        it happens in memory; the store is then copied into an on-disk store
+        (:func:`_save_on_disk`) or an N-Quads file (see :attr:`_on_disk`).
         """
-        from egov_kg.graph import check_files
+        from egov_kg.graph import check_files, load_checked
         from egov_kg.rule_engine import UnsupportedAxiomError, native_inferred
 
         checked = check_files(self.files)
         inferred: list[ox.Quad] | None = None
-
-        def load_asserted(store: ox.Store, graph: ox.NamedNode | None = None) -> None:
-            for one in checked:
-                one.load_into(store, graph)
-
         if "closure" not in self.__dict__:  # else the closure at hand is the quickest
             # else the rdflib path (literals as blank nodes, or owlrl): inferred stays None
             with contextlib.suppress(UnsupportedAxiomError):
-                inferred = native_inferred(load_asserted)
-
-        def fill(store: ox.Store) -> None:
-            if inferred is None:
-                store.bulk_extend(
-                    ox.Quad(*(to_oxigraph(term) for term in triple))  # type: ignore[arg-type]
-                    for triple in self.closure
-                )
-            else:
-                load_asserted(store)
-                store.bulk_extend(inferred)
-            engine = OxigraphEngine(store)
-            engine.add_search_keys(engine.labels())
-
-        if sum(len(one.data) for one in checked) >= DISK_STORE_BYTES:
-            built = _build_on_disk(self._key, fill)
-            if built is not None:
-                return built
+                # in a store of its own, freed after: Oxigraph keeps removed quads a while
+                inferred = native_inferred(partial(load_checked, checked))
         store = ox.Store()
-        fill(store)
-        write_cache_file(_store_path(self._key), store.dump(format=ox.RdfFormat.N_QUADS) or b"")
+        if inferred is None:
+            store.bulk_extend(
+                ox.Quad(*(to_oxigraph(term) for term in triple))  # type: ignore[arg-type]
+                for triple in self.closure
+            )
+        else:
+            load_checked(checked, store)
+            store.bulk_extend(inferred)
+        del inferred
+        engine = OxigraphEngine(store)
+        engine.add_search_keys(engine.labels())
+        if self._on_disk:
+            _save_on_disk(self._key, store)
+        else:
+            dump = store.dump(format=ox.RdfFormat.N_QUADS) or b""
+            write_cache_file(_store_path(self._key), dump)
         return store
+
+    @cached_property
+    def _on_disk(self) -> bool:
+        """Whether the store is cached on disk (else as N-Quads, read into memory).
+
+        ``$EGOV_KG_STORE``: ``disk`` or ``memory``; by default, on disk from
+        :data:`DISK_STORE_BYTES` of input files.
+        """
+        choice = os.environ.get("EGOV_KG_STORE") or "auto"
+        if choice not in ("auto", "disk", "memory"):
+            raise ValueError(f"EGOV_KG_STORE is {choice!r}; expected 'disk', 'memory' or 'auto'")
+        if choice != "auto":
+            return choice == "disk"
+        return sum(path.stat().st_size for path in self.files) >= DISK_STORE_BYTES
 
     @cached_property
     def _oxigraph(self) -> OxigraphEngine:
@@ -372,7 +385,8 @@ def load(
     kg = KnowledgeGraph(files, key, inferred=inferred, queries=canned, engine=engine)
     if inferred:
         kg.closure  # noqa: B018 - asked for: compute (or read) it now
-    if not _store_path(key).is_file() and not _disk_store_path(key).is_dir():
+    cached = _disk_store_path(key).is_dir() if kg._on_disk else _store_path(key).is_file()
+    if not cached:
         kg.store  # noqa: B018 - new input: check and build it now, so that errors surface here
     return kg
 
@@ -381,9 +395,12 @@ DISK_STORE_BYTES = 16 * 1024 * 1024
 """Input (Turtle bytes) from which the query store is cached on disk rather than in memory.
 
 Below it (about 300,000 triples) the store is cached as an N-Quads file and bulk-loaded
-into memory (under 100 ms for the shipped graph, where canned queries run fastest in
-memory); from it, as an Oxigraph (RocksDB) folder opened read-only in milliseconds at any
-size, which any number of processes may read at once.
+into memory (under 100 ms for the shipped graph, where canned queries run 2 to 4 times
+faster than on disk); from it, as an Oxigraph (RocksDB) folder opened read-only in
+milliseconds at any size (a million triples: 0.4 s against 12 s to bulk-load N-Quads), which
+any number of processes may read at once, but where canned queries run 3 to 7 times
+slower. ``$EGOV_KG_STORE`` (``disk`` or ``memory``) overrides it: a long-running server
+may prefer to wait for the in-memory store once.
 """
 
 
@@ -395,10 +412,10 @@ def _disk_store_path(key: str) -> Path:
     return cache_dir() / f"store-{key}.oxigraph"
 
 
-def _open_cached_store(key: str) -> ox.Store | None:
+def _open_cached_store(key: str, *, on_disk: bool) -> ox.Store | None:
     """The query store cached for ``key``, or ``None``; a damaged cache is removed."""
     folder = _disk_store_path(key)
-    if folder.is_dir():
+    if on_disk and folder.is_dir():
         try:  # RocksDB reports damage as OSError or RuntimeError ("Corruption: ...")
             store = ox.Store.read_only(str(folder))
             if next(store.quads_for_pattern(None, None, None), None) is not None:
@@ -407,7 +424,7 @@ def _open_cached_store(key: str) -> ox.Store | None:
             pass
         shutil.rmtree(folder, ignore_errors=True)  # damaged: rebuilt
     path = _store_path(key)
-    if path.is_file():
+    if not on_disk and path.is_file():
         store = ox.Store()
         try:
             store.bulk_load(path=str(path), format=ox.RdfFormat.N_QUADS)
@@ -418,39 +435,34 @@ def _open_cached_store(key: str) -> ox.Store | None:
     return None
 
 
-def _build_on_disk(key: str, fill: Callable[[ox.Store], None]) -> ox.Store | None:
-    """An on-disk store for ``key``, filled by ``fill``, then opened read-only; or ``None``.
+def _save_on_disk(key: str, store: ox.Store) -> None:
+    """Copy ``store`` into the on-disk store of ``key``, unless the cache cannot be written.
 
     It is built in a temporary folder next to its place, closed, and renamed into place,
     so a reader never sees a store half built; when another process put one there first,
-    theirs is used. ``None`` when the cache folder cannot be written.
+    theirs is kept.
     """
     final = _disk_store_path(key)
     try:
         final.parent.mkdir(parents=True, exist_ok=True)
         temporary = Path(tempfile.mkdtemp(dir=final.parent, prefix=f".{final.name}-"))
     except OSError:
-        return None
+        return
     try:
-        _fill_and_close(str(temporary), fill)
-        try:
-            os.rename(temporary, final)
-        except OSError:  # another process renamed its store there first
-            if not final.is_dir():
-                raise
-        return ox.Store.read_only(str(final))
-    except OSError:
-        return None
+        _copy_and_close(store, str(temporary))
+        os.rename(temporary, final)
+    except OSError:  # another process renamed its store there first, or a full disk
+        pass
     finally:
         shutil.rmtree(temporary, ignore_errors=True)
 
 
-def _fill_and_close(folder: str, fill: Callable[[ox.Store], None]) -> None:
-    """Fill a new on-disk store in ``folder``; it is closed when this returns."""
-    store = ox.Store(folder)
-    fill(store)
-    store.flush()
-    del store
+def _copy_and_close(store: ox.Store, folder: str) -> None:
+    """Copy ``store`` into a new on-disk store in ``folder``, closed when this returns."""
+    on_disk = ox.Store(folder)
+    on_disk.bulk_extend(store)
+    on_disk.flush()
+    del on_disk
     gc.collect()  # the store closes when its last reference goes
 
 

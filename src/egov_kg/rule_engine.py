@@ -14,6 +14,12 @@ Literals are passed to Oxigraph as blank nodes, so that a literal keeps its exac
 form (Oxigraph would store ``"1.50"^^xsd:decimal`` as ``"1.5"``) and can be a subject, as
 in owlrl (``x p "a"`` and ``p owl:inverseOf q`` give ``"a" q x``, whose consequences count).
 
+:func:`native_inferred` runs the same rules on Oxigraph's own terms, for
+:func:`egov_kg.load`, which builds its query store without rdflib: literals are literals
+there (as in the query store, where ``"1.50"`` is ``"1.5"`` anyway), so a graph from which
+owlrl would derive a literal subject (``checks/literal-subjects.rq``) is refused, and
+closed by the rdflib path instead.
+
 ``ontology/rules/checks/unsupported.rq`` finds what would make owlrl derive more than the
 rules (an OWL construct they leave out, ``owl:sameAs``, axioms on ``rdf:type``...): such a
 graph raises :class:`UnsupportedAxiomError` instead of getting a closure that may differ.
@@ -276,8 +282,8 @@ def native_inferred(load: Callable[[ox.Store, ox.NamedNode], None]) -> list[ox.Q
     """What :func:`inferred_triples` adds, on Oxigraph terms: literals stay literals.
 
     ``load`` puts the asserted triples into the named graph it is given of a new
-    in-memory store (e.g. :meth:`egov_kg.graph.CheckedFile.load_into`): no rdflib term is
-    made. Literals are Oxigraph's, compared by value (``"01"^^xsd:integer`` is
+    in-memory store (e.g. :func:`egov_kg.graph.load_checked`): no rdflib term is made.
+    Literals are Oxigraph's, compared by value (``"01"^^xsd:integer`` is
     ``"1"^^xsd:integer``), as in the query store the answer goes to; the rules never
     compare literals, so the closure is the one :func:`inferred_triples` finds, in
     Oxigraph's terms.

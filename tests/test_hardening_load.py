@@ -14,11 +14,12 @@ from rdflib import Graph, Literal, URIRef
 import egov_kg
 from conftest import SAMPLE_DATA, Sample, run_cli, write_sample
 from egov_kg import DataError
-from egov_kg.graph import parse_file
+from egov_kg.graph import check_file, parse_file
 from egov_kg.namespaces import EGOV, SKOS
 from egov_kg.reasoning import closure, infer
 from egov_kg.serialization import FORMATS, serialize
 from egov_kg.shapes import validate
+from egov_kg.terms import to_rdflib
 
 HEADER = (
     "@prefix ex: <http://example.org/> .\n"
@@ -305,3 +306,26 @@ def test_a_literal_too_long_to_read_is_a_clear_error(tmp_path: Path) -> None:
 
 def test_loaded_graph_is_an_rdflib_graph(sample: Sample) -> None:
     assert isinstance(sample.load(), Graph)
+
+
+def test_the_native_check_stores_text_nfc_as_parse_file_does(tmp_path: Path) -> None:
+    """egov_kg.load checks files without rdflib: the same triples, the same errors."""
+    decomposed = "\u30ab\u3099\u30a4\u30c9"
+    path = tmp_path / "nfd.ttl"
+    path.write_text(HEADER + f'ex:a ex:label "{decomposed}"@ja, "{decomposed}", 1.50 .\n', "utf-8")
+    checked, prefixes = check_file(path)
+    graph, parsed_prefixes = parse_file(path)
+    assert prefixes == parsed_prefixes
+    assert checked.quads is not None  # rewritten: the file cannot be bulk-loaded as it is
+    assert {to_rdflib(quad.object) for quad in checked.quads} == set(graph.objects())
+    clean = tmp_path / "clean.ttl"
+    clean.write_text(HEADER + 'ex:a ex:label "ガイド" .\n', "utf-8")
+    assert check_file(clean)[0].quads is None
+    bad = tmp_path / "bad.ttl"
+    bad.write_text(HEADER + 'ex:a ex:when "2024-02-30"^^xsd:date .\n', "utf-8")
+    with pytest.raises(DataError) as native:
+        check_file(bad)
+    with pytest.raises(DataError) as reference:
+        parse_file(bad)
+    assert str(native.value) == str(reference.value)
+    assert f"{bad}:4:" in str(native.value)

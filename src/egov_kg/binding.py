@@ -6,8 +6,8 @@ first turned into a term (a resource resolved to its IRI, a date checked, see
 :meth:`egov_kg.queries.CannedQuery.bindings`), then written in its escaped N-Triples form,
 and the block ``VALUES (?a ?b) { (term term) }`` becomes the first element of the query's
 outer ``WHERE`` group, and of every nested group that uses one of the variables itself, so
-that each ``FILTER`` sees the values (as it does under Oxigraph's SEP-0007 substitutions,
-which the local engine uses). The user's raw text never enters the query.
+that each ``FILTER`` sees the values (as it does when the local engine writes each term in
+place of its variable, :func:`inline_terms`). The user's raw text never enters the query.
 
 >>> import pyoxigraph as ox
 >>> bind_values("SELECT ?x WHERE { ?x ?p ?_v }", {"_v": ox.Literal('a"b')})

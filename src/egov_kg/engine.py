@@ -83,9 +83,10 @@ class OxigraphEngine:
     """Canned and free queries on a pyoxigraph store.
 
     The store's default graph is the graph queried (the OWL-RL closure); the named graph
-    :data:`~egov_kg.iris.SEARCH_KEYS_GRAPH_IRI` is the search index: one ``egov:searchKey``
-    per label and each labelled resource's ``egov:searchClass``, which canned queries reach
-    with ``GRAPH ?index { ... }``.
+    :data:`~egov_kg.iris.SEARCH_KEYS_GRAPH_IRI` is the index: one ``egov:searchKey`` per
+    label, each labelled resource's ``egov:searchClass`` and each dated event's span of days
+    (``egov:earliestDay``, ``egov:latestDay``), which canned queries reach with
+    ``GRAPH ?index { ... }``.
     """
 
     def __init__(self, store: ox.Store) -> None:

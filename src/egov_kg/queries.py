@@ -52,7 +52,6 @@ _PARAMETER = re.compile(r"\?(__?)([A-Za-z][A-Za-z0-9]*)(?:_([A-Za-z0-9]+(?:_[A-Z
 _DECORATOR = re.compile(r"^#\+\s*([A-Za-z_]+):\s*(.*)$")
 _LIST_ITEM = re.compile(r"^#\+\s+-\s*(.*)$")
 _BOUND_PARAMETER = re.compile(r"BOUND\s*\(\s*\?_\w*", re.IGNORECASE)
-_OUTER_SELECT = re.compile(r"^SELECT(?:\s+(?:DISTINCT|REDUCED))?", re.MULTILINE)
 _XSD = PREFIX_IRIS["xsd"]
 _PREF_LABEL = PREFIX_IRIS["skos"] + "prefLabel"
 LABEL_PROPERTIES: tuple[str, ...] = (
@@ -158,23 +157,6 @@ class CannedQuery:
         from rdflib.plugins.sparql import prepareQuery
 
         return prepareQuery(self.text)
-
-    @cached_property
-    def projected_text(self) -> str:
-        """The query with its parameter variables added to the outer SELECT clause.
-
-        Oxigraph substitutes values for variables as SPARQL's SEP-0007 says, which needs
-        them in the projection; the engine drops those columns again. Only variable names
-        are added: the values never enter the text. The outer SELECT is the first line that
-        starts with ``SELECT`` (subqueries are indented).
-        """
-        if not self.parameters:
-            return self.text
-        match = _OUTER_SELECT.search(self.text)
-        if match is None:
-            raise QueryError(f"{self.path or self.name}: no line starts with SELECT")
-        added = " ".join(f"?{p.variable}" for p in self.parameters)
-        return f"{self.text[: match.end()]} {added}{self.text[match.end() :]}"
 
     @classmethod
     def from_text(cls, name: str, text: str, path: Path | None = None) -> CannedQuery:

@@ -6,11 +6,11 @@ after the grlc/BASIL convention: ``?_name`` is required, ``?__name`` optional, a
 gives the type: ``?_body_iri`` a resource, ``?_start_xsd_date`` a date, ``?_count_integer``
 an integer, a two-letter suffix a language-tagged literal, no suffix a search text.
 
-Values are bound as RDF terms (SEP-0007 substitutions in Oxigraph, ``initBindings`` in
-rdflib; see :mod:`egov_kg.engine`), never pasted into the query text. A resource may be
-named by its IRI, a prefixed name, or any of its labels in Japanese or English, compared
-after Unicode NFKC normalisation and case folding, so full-width and half-width input both
-match. A search text is normalised the same way.
+Values are bound as RDF terms (in Oxigraph written, escaped, in place of their variables;
+``initBindings`` in rdflib; see :mod:`egov_kg.engine`), never as the user's raw text. A
+resource may be named by its IRI, a prefixed name, or any of its labels in Japanese or
+English, compared after Unicode NFKC normalisation and case folding, so full-width and
+half-width input both match. A search text is normalised the same way.
 """
 
 from __future__ import annotations

@@ -75,7 +75,8 @@ def _search_graph(graph: Graph) -> Dataset:
     """``graph`` as default graph, its search index (keys, then classes) as a named graph.
 
     The same dataset the engines query, built here independently: one egov:searchKey (NFKC,
-    case-folded) per label, then ``queries/index/search-classes.rq`` run by rdflib.
+    case-folded) per label, then every ``queries/index/*.rq`` run by rdflib on the graph and
+    the keys (the class of each keyed resource, the days of each dated event).
     """
     keys = Graph(bind_namespaces="none")
     for predicate in (SKOS.prefLabel, SKOS.altLabel, RDFS.label):
@@ -83,12 +84,12 @@ def _search_graph(graph: Graph) -> Dataset:
             if isinstance(subject, URIRef) and isinstance(label, Literal):
                 keys.add((subject, EGOV.searchKey, Literal(_key(str(label)))))
     keyed = graph + keys
-    ranking = (QUERIES / "index" / "search-classes.rq").read_text(encoding="utf-8")
     dataset = Dataset()
     dataset.default_graph += graph
     index = dataset.graph(URIRef(SEARCH_KEYS_GRAPH_IRI))
     index += keys
-    index += keyed.query(ranking).graph  # type: ignore[operator]
+    for path in sorted((QUERIES / "index").glob("*.rq")):
+        index += keyed.query(path.read_text(encoding="utf-8")).graph  # type: ignore[operator]
     return dataset
 
 

@@ -6,8 +6,8 @@ first turned into a term (a resource resolved to its IRI, a date checked, see
 :meth:`egov_kg.queries.CannedQuery.bindings`), then written in its escaped N-Triples form,
 and the block ``VALUES (?a ?b) { (term term) }`` becomes the first element of the query's
 outer ``WHERE`` group, and of every nested group that uses one of the variables itself, so
-that each ``FILTER`` sees the values (as it does under Oxigraph's SEP-0007 substitutions,
-which the local engine uses). The user's raw text never enters the query.
+that each ``FILTER`` sees the values (as it does when the local engine writes each term in
+place of its variable, :func:`inline_terms`). The user's raw text never enters the query.
 
 >>> import pyoxigraph as ox
 >>> bind_values("SELECT ?x WHERE { ?x ?p ?_v }", {"_v": ox.Literal('a"b')})
@@ -23,7 +23,7 @@ import pyoxigraph as ox
 
 from egov_kg.terms import Term
 
-__all__ = ["BindingError", "bind_values", "group_starts", "outer_group_start"]
+__all__ = ["BindingError", "bind_values", "group_starts", "inline_terms", "outer_group_start"]
 
 # An IRI reference as SPARQL's IRIREF production has it; a "<" that does not start one is
 # the less-than operator.
@@ -183,4 +183,43 @@ def bind_values(text: str, bindings: Mapping[str, Term]) -> str:
     for at in starts:
         pieces += [text[previous:at], block]
         previous = at
+    return "".join(pieces) + text[previous:]
+
+
+def inline_terms(text: str, bindings: Mapping[str, Term]) -> str:
+    r"""``text`` with each bound variable (``?name`` or ``$name``) written as its term.
+
+    What SEP-0007 substitution means, done in the text: Oxigraph's planner then sees the
+    values as constants, so a filter on a parameter runs where its pattern is scanned rather
+    than after every join (the date-filtered canned queries run several times faster at
+    100k triples). Terms are written in their escaped N-Triples form; comments, strings and
+    IRIs of ``text`` are left as they are. Unbound variables stay variables.
+
+    >>> inline_terms("SELECT ?x WHERE { ?x ?p ?_v } # ?_v", {"_v": ox.Literal('a"b')})
+    'SELECT ?x WHERE { ?x ?p "a\\"b" } # ?_v'
+
+    Raises:
+        BindingError: a value is a blank node (it has no place in query text).
+    """
+    if not bindings:
+        return text
+    written: dict[str, str] = {}
+    for name, term in bindings.items():
+        if not isinstance(term, ox.NamedNode | ox.Literal):
+            raise BindingError(f"?{name}: only IRIs and literals can be bound")
+        written[name] = str(term)  # escaped N-Triples syntax
+    pieces: list[str] = []
+    previous = index = 0
+    while index < len(text):
+        past = _past_token(text, index)
+        if past is not None:
+            index = past
+            continue
+        if text[index] in "?$":
+            word = _VARIABLE.match(text, index + 1)
+            if word is not None and word.group() in written:
+                pieces += [text[previous:index], written[word.group()]]
+                previous = index = word.end()
+                continue
+        index += 1
     return "".join(pieces) + text[previous:]

@@ -4,9 +4,9 @@
 rdflib's evaluator and without importing rdflib at all. :class:`RdflibEngine` answers from
 an rdflib graph; the tests run every canned query on both and require identical rows.
 
-Both bind parameters as RDF terms: Oxigraph through SEP-0007 substitutions (the canned
-query's :attr:`~egov_kg.queries.CannedQuery.projected_text`, whose parameter columns are
-dropped from the result), rdflib through ``initBindings`` on the prepared query.
+Both bind parameters as RDF terms: Oxigraph by writing each term, escaped, in place of its
+variable (:func:`~egov_kg.binding.inline_terms`, what SEP-0007 substitution means, but
+visible to the planner), rdflib through ``initBindings`` on the prepared query.
 """
 
 from __future__ import annotations
@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Protocol
 
 import pyoxigraph as ox
 
+from egov_kg.binding import inline_terms
 from egov_kg.iris import PREFIX_IRIS, SEARCH_KEYS_GRAPH_IRI
 from egov_kg.queries import LABEL_PROPERTIES, CannedQuery, Label, LabelIndex, QueryError
 from egov_kg.resources import queries_dir
@@ -33,6 +34,7 @@ __all__ = [
     "RdflibEngine",
     "ResultLimitError",
     "SEARCH_KEY",
+    "index_queries",
     "label_index",
     "rdflib_result",
 ]
@@ -81,9 +83,10 @@ class OxigraphEngine:
     """Canned and free queries on a pyoxigraph store.
 
     The store's default graph is the graph queried (the OWL-RL closure); the named graph
-    :data:`~egov_kg.iris.SEARCH_KEYS_GRAPH_IRI` is the search index: one ``egov:searchKey``
-    per label and each labelled resource's ``egov:searchClass``, which canned queries reach
-    with ``GRAPH ?index { ... }``.
+    :data:`~egov_kg.iris.SEARCH_KEYS_GRAPH_IRI` is the index: one ``egov:searchKey`` per
+    label, each labelled resource's ``egov:searchClass`` and each dated event's span of days
+    (``egov:earliestDay``, ``egov:latestDay``), which canned queries reach with
+    ``GRAPH ?index { ... }``.
     """
 
     def __init__(self, store: ox.Store) -> None:
@@ -103,42 +106,41 @@ class OxigraphEngine:
         return label_index(((r[0], r[1], r[2]) for r in rows), self.store)
 
     def add_search_keys(self, index: LabelIndex) -> None:
-        """Build the search index graph: the keys of ``index``, then each keyed resource's class.
+        """Build the index graph: the keys of ``index``, then what ``queries/index/*.rq`` make.
 
-        The class ranking (``queries/index/search-classes.rq``) runs here, once, rather than
-        at every search.
+        Each index query (``search-classes.rq``: each keyed resource's class;
+        ``event-days.rq``: each dated event's days) runs here, once, on the closure plus the
+        keys, rather than at every query; their answers go into the same named graph.
         """
         self.store.remove_graph(_SEARCH_KEYS_GRAPH)
         self.store.bulk_extend(
             ox.Quad(ox.NamedNode(resource), SEARCH_KEY, ox.Literal(key), _SEARCH_KEYS_GRAPH)
             for resource, key in index.search_keys()
         )
-        classes = self.store.query(
-            (queries_dir() / "index" / "search-classes.rq").read_text(encoding="utf-8"),
-            use_default_graph_as_union=True,
-        )
+        built = [
+            triple
+            for text in index_queries()
+            for triple in self.store.query(text, use_default_graph_as_union=True)  # type: ignore[union-attr]
+        ]
         self.store.bulk_extend(
             ox.Quad(triple.subject, triple.predicate, triple.object, _SEARCH_KEYS_GRAPH)
-            for triple in classes  # type: ignore[union-attr]
+            for triple in built
         )
 
     def select(
         self, canned: CannedQuery, bindings: Mapping[str, Term], limit: int | None = None
     ) -> QueryResult:
-        """Run ``canned``: SEP-0007 substitutions on its projected text.
+        """Run ``canned`` with the values written into its text (:func:`inline_terms`).
 
-        The default graph is the closure alone; the search index is a named graph. (A union
+        The default graph is the closure alone; the index graph is a named graph. (A union
         default graph would be the same answers, but Oxigraph joins over it several times
-        slower.)
+        slower.) Written in, the values are constants to Oxigraph's planner; passed as
+        SEP-0007 substitutions they are not, and a date filter then runs after every join.
         """
-        solutions = self.store.query(
-            canned.projected_text,
-            substitutions={ox.Variable(name): term for name, term in bindings.items()},
-        )
+        solutions = self.store.query(inline_terms(canned.text, bindings))
         if not isinstance(solutions, ox.QuerySolutions):
             raise QueryError(f"canned query '{canned.name}' is not a SELECT query")
-        hidden = {parameter.variable for parameter in canned.parameters}
-        return _result(solutions, hidden, limit)
+        return _result(solutions, set(), limit)
 
     def query(self, text: str, limit: int | None = None) -> QueryResult | bool | list[ox.Triple]:
         """Run any SELECT, ASK, CONSTRUCT or DESCRIBE query on the default graph.
@@ -161,6 +163,12 @@ class OxigraphEngine:
                 f"the answer has more than {limit} triples, the limit; narrow the query"
             )
         return triples
+
+
+def index_queries() -> list[str]:
+    """The CONSTRUCT queries of ``queries/index``, by file name: what the index graph holds."""
+    paths = sorted((queries_dir() / "index").glob("*.rq"))
+    return [path.read_text(encoding="utf-8") for path in paths]
 
 
 class ResultLimitError(QueryError):

@@ -6,11 +6,11 @@ after the grlc/BASIL convention: ``?_name`` is required, ``?__name`` optional, a
 gives the type: ``?_body_iri`` a resource, ``?_start_xsd_date`` a date, ``?_count_integer``
 an integer, a two-letter suffix a language-tagged literal, no suffix a search text.
 
-Values are bound as RDF terms (SEP-0007 substitutions in Oxigraph, ``initBindings`` in
-rdflib; see :mod:`egov_kg.engine`), never pasted into the query text. A resource may be
-named by its IRI, a prefixed name, or any of its labels in Japanese or English, compared
-after Unicode NFKC normalisation and case folding, so full-width and half-width input both
-match. A search text is normalised the same way.
+Values are bound as RDF terms (in Oxigraph written, escaped, in place of their variables;
+``initBindings`` in rdflib; see :mod:`egov_kg.engine`), never as the user's raw text. A
+resource may be named by its IRI, a prefixed name, or any of its labels in Japanese or
+English, compared after Unicode NFKC normalisation and case folding, so full-width and
+half-width input both match. A search text is normalised the same way.
 """
 
 from __future__ import annotations
@@ -52,7 +52,6 @@ _PARAMETER = re.compile(r"\?(__?)([A-Za-z][A-Za-z0-9]*)(?:_([A-Za-z0-9]+(?:_[A-Z
 _DECORATOR = re.compile(r"^#\+\s*([A-Za-z_]+):\s*(.*)$")
 _LIST_ITEM = re.compile(r"^#\+\s+-\s*(.*)$")
 _BOUND_PARAMETER = re.compile(r"BOUND\s*\(\s*\?_\w*", re.IGNORECASE)
-_OUTER_SELECT = re.compile(r"^SELECT(?:\s+(?:DISTINCT|REDUCED))?", re.MULTILINE)
 _XSD = PREFIX_IRIS["xsd"]
 _PREF_LABEL = PREFIX_IRIS["skos"] + "prefLabel"
 LABEL_PROPERTIES: tuple[str, ...] = (
@@ -158,23 +157,6 @@ class CannedQuery:
         from rdflib.plugins.sparql import prepareQuery
 
         return prepareQuery(self.text)
-
-    @cached_property
-    def projected_text(self) -> str:
-        """The query with its parameter variables added to the outer SELECT clause.
-
-        Oxigraph substitutes values for variables as SPARQL's SEP-0007 says, which needs
-        them in the projection; the engine drops those columns again. Only variable names
-        are added: the values never enter the text. The outer SELECT is the first line that
-        starts with ``SELECT`` (subqueries are indented).
-        """
-        if not self.parameters:
-            return self.text
-        match = _OUTER_SELECT.search(self.text)
-        if match is None:
-            raise QueryError(f"{self.path or self.name}: no line starts with SELECT")
-        added = " ".join(f"?{p.variable}" for p in self.parameters)
-        return f"{self.text[: match.end()]} {added}{self.text[match.end() :]}"
 
     @classmethod
     def from_text(cls, name: str, text: str, path: Path | None = None) -> CannedQuery:

@@ -230,3 +230,25 @@ def test_a_literal_and_an_iri_with_the_same_text_are_different_keys() -> None:
     ]
     assert duplicates[0][2].startswith("2 observations of this data set")
     assert "un-2003-australia" not in duplicates[0][2]
+
+
+def test_observations_lacking_the_same_dimension_are_not_duplicates() -> None:
+    """A missing dimension is ObservationHasDimensions' result; the key then duplicates nothing."""
+    broken = _broken(
+        """
+        PREFIX egov: <https://w3id.org/egov-kg/ontology#>
+        PREFIX egov-obs: <https://w3id.org/egov-kg/id/obs/>
+        DELETE WHERE { egov-obs:un-2003-denmark egov:country ?denmark } ;
+        DELETE WHERE { egov-obs:un-2003-australia egov:country ?australia }
+        """
+    )
+    reference = egov_kg.validate(broken)
+    fast = egov_kg.validate(broken, engine="turbo")
+    same_answers(reference, fast)
+    assert _duplicates(fast) == []
+    lacking = {
+        result.focus_name
+        for result in fast.results
+        if result.source_constraint == "egovsh:ObservationHasDimensions"
+    }
+    assert lacking == {"egov-obs:un-2003-denmark", "egov-obs:un-2003-australia"}

@@ -134,15 +134,24 @@ def worker(stage: str, data: str | None, repeat: int, extra: str | None) -> dict
     if stage == "validate (pyshacl)":
         from egov_kg.shapes import validate
 
-        graph = _graph(data)
-        return {"samples": _clock(lambda: validate(graph), repeat)}
+        # What `egov-kg validate --data DIR` waits for once imported: the strict load of the
+        # files, the shapes, validation and the labelled, sorted report (not printing it).
+        return {"samples": _clock(lambda: validate(data_dir=data), repeat)}
     if stage == "validate (fast)":
         from egov_kg import shapes
 
         if not _has(shapes.validate, "engine"):
             return {"na": "egov_kg.shapes.validate has no engine"}
-        graph = _graph(data)
-        return {"samples": _clock(lambda: shapes.validate(graph, engine="turbo"), repeat)}  # type: ignore[call-arg]
+        # What `egov-kg validate --engine turbo --data DIR` waits for once imported: the
+        # strict load of the files, the shapes compiled (on the first run only: cached in the
+        # process), the graph handed to pyshacl-turbo, validation and the labelled, sorted
+        # report (not printing it).
+        return {
+            "samples": _clock(
+                lambda: shapes.validate(data_dir=data, engine="turbo"),  # type: ignore[call-arg]
+                repeat,
+            )
+        }
     if stage == "infer (owlrl)":
         from egov_kg.reasoning import closure
 

@@ -139,3 +139,116 @@ def test_fixture_produces_exactly_its_violation_with_fast_engine(
         f"{fixture.slug} ({show_key(fixture.constraint)}) with engine='turbo':\n"
         + "\n".join(differences)
     )
+
+
+DENMARK_AS_SWEDEN = """
+PREFIX egov: <https://w3id.org/egov-kg/ontology#>
+PREFIX egov-obs: <https://w3id.org/egov-kg/id/obs/>
+PREFIX egov-country: <https://w3id.org/egov-kg/id/country/>
+DELETE DATA {
+    egov-obs:un-2003-denmark egov:country egov-country:denmark .
+    egov-obs:un-2003-australia egov:country egov-country:australia .
+} ;
+INSERT DATA {
+    egov-obs:un-2003-denmark egov:country egov-country:sweden .
+    egov-obs:un-2003-australia egov:country egov-country:sweden .
+}
+"""
+DUPLICATE_KEY = (
+    "<http://purl.org/linked-data/sdmx/2009/dimension#refPeriod>="
+    "<https://w3id.org/egov-kg/id/period/2003> "
+    "<https://w3id.org/egov-kg/ontology#country>=<https://w3id.org/egov-kg/id/country/sweden> "
+    "<https://w3id.org/egov-kg/ontology#survey>=<https://w3id.org/egov-kg/id/survey/un-2003>"
+)
+
+
+def _broken(update: str) -> Graph:
+    """A copy of the shipped graph, with its prefixes, changed by ``update``."""
+    shipped = shipped_graph()
+    broken = Graph()
+    broken += shipped
+    for prefix, namespace in shipped.namespaces():
+        broken.bind(prefix, namespace, override=True, replace=True)
+    broken.update(prepareUpdate(update))
+    return broken
+
+
+def _duplicates(report: ValidationReport) -> list[tuple[str, str | None, str]]:
+    return [
+        (result.focus_name, result.value, result.message)
+        for result in report.results
+        if result.source_constraint == "egovsh:NoDuplicateObservation"
+    ]
+
+
+@pytest.mark.parametrize("reverse", [False, True], ids=["file-order", "reversed"])
+def test_duplicate_observations_reported_once_per_key_by_their_data_set(reverse: bool) -> None:
+    """Three observations with one key: one result on the data set naming all three.
+
+    The key lists the dimension values sorted by dimension and the observations in IRI order,
+    whatever order the triples were added in (the graph is also built in reverse order).
+    """
+    broken = _broken(DENMARK_AS_SWEDEN)
+    if reverse:
+        reordered = Graph()
+        for prefix, namespace in broken.namespaces():
+            reordered.bind(prefix, namespace, override=True, replace=True)
+        for triple in sorted(broken, reverse=True):
+            reordered.add(triple)
+        broken = reordered
+    expected = [
+        (
+            "egov-dataset:e-government-rankings",
+            "egov-obs:un-2003-australia",
+            "3 observations of this data set have the same value for every dimension "
+            f"({DUPLICATE_KEY}): https://w3id.org/egov-kg/id/obs/un-2003-australia, "
+            "https://w3id.org/egov-kg/id/obs/un-2003-denmark, "
+            "https://w3id.org/egov-kg/id/obs/un-2003-sweden",
+        )
+    ]
+    reference = egov_kg.validate(broken)
+    fast = egov_kg.validate(broken, engine="turbo")
+    assert _duplicates(reference) == expected
+    same_answers(reference, fast)
+    assert not fast.conforms
+
+
+def test_a_literal_and_an_iri_with_the_same_text_are_different_keys() -> None:
+    """The key writes each value as in N-Triples: ``"x"`` and ``<x>`` do not collide."""
+    broken = _broken(
+        DENMARK_AS_SWEDEN.replace(
+            "egov-obs:un-2003-australia egov:country egov-country:sweden .",
+            'egov-obs:un-2003-australia egov:country "https://w3id.org/egov-kg/id/country/sweden" .',  # noqa: E501
+        )
+    )
+    reference = egov_kg.validate(broken)
+    fast = egov_kg.validate(broken, engine="turbo")
+    same_answers(reference, fast)
+    duplicates = _duplicates(fast)
+    assert [(focus, value) for focus, value, _ in duplicates] == [
+        ("egov-dataset:e-government-rankings", "egov-obs:un-2003-denmark")
+    ]
+    assert duplicates[0][2].startswith("2 observations of this data set")
+    assert "un-2003-australia" not in duplicates[0][2]
+
+
+def test_observations_lacking_the_same_dimension_are_not_duplicates() -> None:
+    """A missing dimension is ObservationHasDimensions' result; the key then duplicates nothing."""
+    broken = _broken(
+        """
+        PREFIX egov: <https://w3id.org/egov-kg/ontology#>
+        PREFIX egov-obs: <https://w3id.org/egov-kg/id/obs/>
+        DELETE WHERE { egov-obs:un-2003-denmark egov:country ?denmark } ;
+        DELETE WHERE { egov-obs:un-2003-australia egov:country ?australia }
+        """
+    )
+    reference = egov_kg.validate(broken)
+    fast = egov_kg.validate(broken, engine="turbo")
+    same_answers(reference, fast)
+    assert _duplicates(fast) == []
+    lacking = {
+        result.focus_name
+        for result in fast.results
+        if result.source_constraint == "egovsh:ObservationHasDimensions"
+    }
+    assert lacking == {"egov-obs:un-2003-denmark", "egov-obs:un-2003-australia"}

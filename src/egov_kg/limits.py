@@ -15,11 +15,12 @@ same as each other make ``n * n`` sameAs triples, and copy every fact ``n`` time
 from __future__ import annotations
 
 import contextlib
-import multiprocessing
 import time
 from collections.abc import Callable, Iterable
-from multiprocessing.connection import Connection
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
+
+if TYPE_CHECKING:  # pragma: no cover
+    from multiprocessing.connection import Connection
 
 __all__ = [
     "DEFAULT_MAX_INFERRED_TRIPLES",
@@ -78,6 +79,8 @@ def run_bounded(
         ValueError: ``timeout`` is not positive.
         RuntimeError: this platform cannot fork, or the child died without an answer.
     """
+    import multiprocessing  # here: 30 ms to import, and only a time limit needs it
+
     if not timeout > 0:
         raise ValueError(f"a time limit must be a positive number of seconds, got {timeout!r}")
     if "fork" not in multiprocessing.get_all_start_methods():  # pragma: no cover - Windows

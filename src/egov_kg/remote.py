@@ -127,7 +127,8 @@ def _is_oxigraph(endpoint: str, timeout: float) -> bool:
         response = httpx.head(endpoint, timeout=timeout)
     except httpx.HTTPError:  # unreachable, or no answer to HEAD: the PUT says what is wrong
         return False
-    return response.headers.get("server", "").startswith("Oxigraph/")
+    server: str = response.headers.get("server", "")
+    return server.startswith("Oxigraph/")
 
 
 def _check(response: httpx.Response, what: str) -> httpx.Response:

@@ -159,22 +159,3 @@ def test_an_unreachable_store_is_one_line_on_stderr_without_credentials() -> Non
 def test_a_store_that_refuses_the_data_is_reported(store: str, kg: Any) -> None:
     with pytest.raises(RemoteError, match="HTTP 4"):
         push(f"{store}/no-such-service", kg=kg, inferred=True)
-
-
-def test_push_to_oxigraph_uses_its_bulk_loader_and_still_replaces_the_graph(
-    store: str, kg: Any, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    sent: list[httpx.URL] = []
-    real_put = httpx.Client.put
-
-    def put(self: httpx.Client, url: str, **kwargs: Any) -> httpx.Response:
-        response = real_put(self, url, **kwargs)
-        sent.append(response.request.url)
-        return response
-
-    monkeypatch.setattr(httpx.Client, "put", put)
-    graph = "https://w3id.org/egov-kg/graph/bulk-test"
-    for _ in range(2):
-        report = push(f"{store}/store", graph=graph, kg=kg, inferred=True)
-        assert report.triples == count(store, graph) == len(kg.closure)
-    assert len(sent) == 4 and all("no_transaction" in url.params for url in sent)

@@ -24,7 +24,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from types import TracebackType
-from typing import TYPE_CHECKING, Any, Final
+from typing import TYPE_CHECKING, Any
 
 import httpx
 import pyoxigraph as ox
@@ -111,26 +111,6 @@ def _n_triples(kg: KnowledgeGraph, inferred: bool) -> bytes:
     return ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES) or b""
 
 
-_BULK_LOAD: Final[Mapping[str, str]] = {"no_transaction": ""}
-"""Oxigraph's Graph Store parameter: load with its bulk loader, not one big transaction."""
-
-
-def _is_oxigraph(endpoint: str, timeout: float) -> bool:
-    """Whether ``endpoint`` is served by Oxigraph (its ``Server`` header says so).
-
-    Oxigraph then loads a ``PUT`` with its bulk loader (``no_transaction``): about five
-    times faster into an empty graph at 100k triples. The graph is still cleared first and
-    every triple loaded; only a push cut off midway may leave part of the graph, which the
-    next push replaces. Other servers get the plain Graph Store Protocol request.
-    """
-    try:  # its own connection: a server's malformed answer to HEAD must not spoil the PUT's
-        response = httpx.head(endpoint, timeout=timeout)
-    except httpx.HTTPError:  # unreachable, or no answer to HEAD: the PUT says what is wrong
-        return False
-    server: str = response.headers.get("server", "")
-    return server.startswith("Oxigraph/")
-
-
 def _check(response: httpx.Response, what: str) -> httpx.Response:
     if response.status_code >= 300:
         detail = " ".join(response.text.split())[:300]
@@ -193,12 +173,11 @@ def push(
     body = _n_triples(kg, inferred)
     keys = _search_index(kg)
     with httpx.Client(timeout=timeout) as client:
-        extra = _BULK_LOAD if _is_oxigraph(endpoint, timeout) else {}
         for target, content in ((name, body), (search_graph, keys)):
             try:
                 response = client.put(
                     endpoint,
-                    params={"graph": target, **extra},
+                    params={"graph": target},
                     content=content,
                     headers={"Content-Type": N_TRIPLES},
                 )

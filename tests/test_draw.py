@@ -398,3 +398,40 @@ def test_drawing_leaves_matplotlib_settings_alone(kg: egov_kg.KnowledgeGraph) ->
     draw(kg, "rankings", lang="ja", fmt="png")
     assert matplotlib.rcParams["svg.hashsalt"] is None
     assert "IPAexGothic" not in matplotlib.rcParams["font.family"]
+
+
+def test_release_pictures_are_drawn_once_then_read_back_from_the_cache(
+    kg: egov_kg.KnowledgeGraph, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import egov_kg.charts
+    from egov_kg.drawing import picture_files
+
+    monkeypatch.setenv("EGOV_KG_CACHE_DIR", str(tmp_path))
+    drawn = picture_files(kg)
+    assert sorted(drawn) == sorted(PICTURE_FILES)
+    assert len(list((tmp_path / "pictures").iterdir())) == len(PICTURE_FILES)
+
+    def refuse(*args: object, **kwargs: object) -> bytes:
+        raise AssertionError("a cached picture was drawn again")
+
+    monkeypatch.setattr(egov_kg.charts, "render", refuse)
+    assert picture_files(kg) == drawn  # the same bytes, and matplotlib never called
+    (tmp_path / "pictures" / sorted((tmp_path / "pictures").iterdir())[0].name).unlink()
+    with pytest.raises(AssertionError, match="drawn again"):
+        picture_files(kg)  # a missing file is drawn again
+
+
+def test_documentation_pages_are_written_once_then_read_back_from_the_cache(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import egov_kg.ontology_docs as docs
+
+    monkeypatch.setenv("EGOV_KG_CACHE_DIR", str(tmp_path))
+    pages = docs.documentation_files()
+    assert pages == {"ontology.html": ontology_html(), "shapes.html": shapes_html()}
+
+    def refuse() -> bytes:
+        raise AssertionError("a cached page was written again")
+
+    monkeypatch.setattr(docs, "ontology_html", refuse)
+    assert docs.documentation_files() == pages

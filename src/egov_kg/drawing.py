@@ -23,6 +23,7 @@ The same graph gives byte-identical output.
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Callable, Mapping
 from datetime import date
 from pathlib import Path
@@ -242,15 +243,53 @@ def describe_picture(name: str) -> tuple[str, str]:
     )
 
 
-def picture_files(kg: KnowledgeGraph) -> dict[str, bytes]:
-    """The pictures of a release, :data:`PICTURE_FILES`: file name -> bytes."""
-    from egov_kg.charts import figure as make_figure
-    from egov_kg.charts import render
+def _picture_key(name: str, spec: _Chart) -> str:
+    """The cache key of the release picture ``name`` drawing ``spec``.
 
+    What the bytes depend on: the chart's content (its ``repr``: tuples, strings and dates,
+    so stable), egov-kg's code, and the versions of the drawing libraries and the font.
+    """
+    from importlib.metadata import PackageNotFoundError, version
+
+    from egov_kg.cache import content_key
+
+    versions = []
+    for package in ("matplotlib", "matplotlib-fontja", "pillow", "numpy"):
+        try:
+            versions.append(f"{package}=={version(package)}")
+        except PackageNotFoundError:
+            versions.append(f"{package}==?")
+    return content_key(b"picture", name.encode(), repr(spec).encode(), ";".join(versions).encode())
+
+
+def picture_files(kg: KnowledgeGraph) -> dict[str, bytes]:
+    """The pictures of a release, :data:`PICTURE_FILES`: file name -> bytes.
+
+    Drawing them with matplotlib is most of a build's time, so each picture is kept in the
+    cache folder under a key of what it shows (:func:`_picture_key`): a build whose charts
+    did not change reads the same bytes back instead of drawing them again.
+    """
+    from egov_kg.cache import cache_dir, write_cache_file
+
+    folder = cache_dir() / "pictures"
     files: dict[str, bytes] = {}
     for kind in KINDS:
         for lang in LANGUAGES:
-            fig = make_figure(chart(kg, kind, lang=lang))
-            for fmt in _RELEASE_FORMATS:
-                files[f"{kind}-{lang}.{fmt}"] = render(fig, fmt)
+            spec = chart(kg, kind, lang=lang)
+            paths = {
+                fmt: folder / f"{_picture_key(f'{kind}-{lang}.{fmt}', spec)}.{fmt}"
+                for fmt in _RELEASE_FORMATS
+            }
+            with contextlib.suppress(OSError):
+                cached = {fmt: path.read_bytes() for fmt, path in paths.items()}
+                files.update((f"{kind}-{lang}.{fmt}", data) for fmt, data in cached.items())
+                continue
+            from egov_kg.charts import figure as make_figure  # matplotlib is slow to import
+            from egov_kg.charts import render
+
+            fig = make_figure(spec)
+            for fmt, path in paths.items():
+                data = render(fig, fmt)
+                write_cache_file(path, data)
+                files[f"{kind}-{lang}.{fmt}"] = data
     return files

@@ -12,6 +12,7 @@ Both pages are deterministic (the same files give the same bytes).
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import re
 import warnings
@@ -280,6 +281,37 @@ def describe_documentation(name: str) -> tuple[str, str]:
     raise ValueError(f"no documentation page {name!r}")
 
 
+def _documentation_key() -> str:
+    """The cache key of the shipped pages: the ontology, shapes and templates, the code."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    from egov_kg.cache import content_key
+
+    parts = [ontology_file().read_bytes(), shapes_file().read_bytes()]
+    for template in sorted(templates_dir().rglob("*")):
+        if template.is_file():
+            parts += [template.name.encode(), template.read_bytes()]
+    for package in ("pylode", "jinja2", "markdown", "dominate"):
+        try:
+            parts.append(f"{package}=={version(package)}".encode())
+        except PackageNotFoundError:
+            parts.append(f"{package}==?".encode())
+    return content_key(b"documentation", *parts)
+
+
 def documentation_files() -> dict[str, bytes]:
-    """The documentation of a release, :data:`DOCUMENTATION_FILES`: file name -> bytes."""
-    return {"ontology.html": ontology_html(), "shapes.html": shapes_html()}
+    """The documentation of a release, :data:`DOCUMENTATION_FILES`: file name -> bytes.
+
+    The pages depend on the ontology and shapes files only, not on the data, and pyLODE
+    takes seconds: they are kept in the cache folder, keyed by those files, the templates,
+    egov-kg's code and the versions of the libraries that write them.
+    """
+    from egov_kg.cache import cache_dir, write_cache_file
+
+    folder = cache_dir() / "documentation" / _documentation_key()
+    with contextlib.suppress(OSError):
+        return {name: (folder / name).read_bytes() for name in DOCUMENTATION_FILES}
+    files = {"ontology.html": ontology_html(), "shapes.html": shapes_html()}
+    for name, data in files.items():
+        write_cache_file(folder / name, data)
+    return files

@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
+import importlib.util
 import os
 import re
 import secrets
@@ -67,7 +68,7 @@ from egov_kg.resources import shapes_file
 from egov_kg.serialization import fsync_directory, serialize, serialize_dataset
 
 if TYPE_CHECKING:  # pragma: no cover
-    from egov_kg.shapes import ValidationReport
+    from egov_kg.shapes import Engine, ValidationReport
 
 if sys.platform != "win32":
     import fcntl
@@ -617,6 +618,11 @@ def _summary(report: ValidationReport, report_graph: Graph) -> ValidationSummary
     )
 
 
+def _validation_engine() -> Engine:
+    """pyshacl-turbo when installed (the same results, ten times faster), else pyshacl."""
+    return "turbo" if importlib.util.find_spec("pyshacl_turbo") is not None else "pyshacl"
+
+
 def _pictures_and_documentation(data_dir: Path | str | None) -> dict[str, bytes]:
     """The pictures of the graph and the ontology's and shapes' documentation pages."""
     from egov_kg.drawing import picture_files
@@ -651,7 +657,7 @@ def build(out_dir: Path | str, *, data_dir: Path | str | None = None) -> BuildRe
         _check_replaceable(target)  # fail early, before the slow steps
 
     asserted = load(data_dir)
-    report = validate(asserted)
+    report = validate(asserted, engine=_validation_engine())
     if not report.conforms:
         raise NonConformingGraphError(report)
     shapes, shapes_prefixes = parse_file(shapes_file())

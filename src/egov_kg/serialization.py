@@ -93,13 +93,6 @@ def _term_key(term: Node) -> tuple[int, str, str, str]:
     return (3, str(term), type(term).__name__, "")
 
 
-def _triple_key(triple: _Triple) -> tuple[tuple[int, str, str, str], ...]:
-    """Sort key: by subject, ``rdf:type`` first, then predicate, then object."""
-    subject, predicate, obj = triple
-    first = (-1, "", "", "") if predicate == RDF.type else _term_key(predicate)
-    return (_term_key(subject), first, _term_key(obj))
-
-
 def _triples(graph: Graph) -> list[_Triple]:
     """Return the triples of ``graph`` sorted, blank nodes named after the graph's structure.
 
@@ -114,7 +107,20 @@ def _triples(graph: Graph) -> list[_Triple]:
             return BNode(labels[term]) if isinstance(term, BNode) else term
 
         triples = [(rename(s), p, rename(o)) for s, p, o in triples]
-    return sorted(triples, key=_triple_key)
+    keys: dict[Node, tuple[int, str, str, str]] = {}  # IRIs recur: compute each key once
+
+    def key(term: Node) -> tuple[int, str, str, str]:
+        found = keys.get(term)
+        if found is None:
+            found = keys[term] = _term_key(term)
+        return found
+
+    first = (-1, "", "", "")  # by subject, rdf:type first, then predicate, then object
+    rdf_type = RDF.type
+    return sorted(
+        triples,
+        key=lambda t: (key(t[0]), first if t[1] == rdf_type else key(t[1]), key(t[2])),
+    )
 
 
 def _ox_triple(triple: _Triple, cache: dict[Node, Any] | None = None) -> ox.Triple:

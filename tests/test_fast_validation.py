@@ -7,6 +7,10 @@ graph; and every broken-graph fixture of ``tests/fixtures/violations`` must prod
 exactly the results its header expects, checked by the harness of ``test_violations.py``
 (validation at the fixture's focus nodes, results compared as tuples, each traced to its
 constraint), as pyshacl does there.
+
+Given Turtle files (``data_dir``, or the shipped data) rather than an rdflib graph, the fast
+engine reads them into an Oxigraph store without building an rdflib graph; that path must give
+the same reports as the rdflib one, and refuse a malformed file with the same located error.
 """
 
 from __future__ import annotations
@@ -18,9 +22,10 @@ from rdflib import Graph, URIRef
 from rdflib.plugins.sparql.processor import prepareUpdate
 
 import egov_kg
-from egov_kg.graph import load_ontology
+from egov_kg.errors import DataError
+from egov_kg.graph import load, load_ontology
 from egov_kg.shapes import ValidationReport
-from egov_kg.synth import synthesize
+from egov_kg.synth import synthesize, write_synthetic
 from test_violations import (
     Result,
     compare,
@@ -55,10 +60,16 @@ def empty_ontology(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 def test_shipped_data_same_as_pyshacl() -> None:
+    """The fast engine reads the shipped files into a store; pyshacl reads an rdflib graph."""
     reference = egov_kg.validate()
     fast = egov_kg.validate(engine="turbo")
     same_answers(reference, fast)
     assert fast.conforms and fast.count("Info") == 3
+    assert {result.focus_label for result in fast.results} == {
+        result.focus_label for result in reference.results
+    }
+    assert all(result.focus_label != result.focus_name for result in fast.results)
+    same_answers(reference, egov_kg.validate(shipped_graph(), engine="turbo"))
 
 
 def test_shipped_closure_same_as_pyshacl() -> None:
@@ -75,6 +86,7 @@ def test_synthetic_10k_graph_same_as_pyshacl(empty_ontology: Path, tmp_path: Pat
     (pyshacl needs about 40 s for the whole graph, more than this file's time budget, so the
     two engines are compared at a fixed quarter of the focus nodes of every shape, every
     constraint kind included, with the targets rewritten as in ``test_violations.py``.)
+    The fast engine is given the graph, then the files it is written to.
     """
     graph = synthesize(10_000, seed=0)
     graph += load_ontology()
@@ -90,6 +102,48 @@ def test_synthetic_10k_graph_same_as_pyshacl(empty_ontology: Path, tmp_path: Pat
     fast = egov_kg.validate(graph, shapes=shapes, ontology=empty_ontology, engine="turbo")
     same_answers(reference, fast)
     assert set(fast.results) <= set(whole.results)
+
+
+def test_synthetic_10k_files_same_as_pyshacl(tmp_path: Path) -> None:
+    """Written as Turtle files, the 10k graph gets the same report from the store path.
+
+    pyshacl (an rdflib graph of the files) and the fast engine (the files in a store) are
+    compared at every 4th focus node, as above; the whole folder, at every one.
+    """
+    data = tmp_path / "data"
+    write_synthetic(10_000, data, seed=0)
+    graph = load(data)
+    subjects = sorted({s for s in graph.subjects() if isinstance(s, URIRef)})
+    shapes = tmp_path / "sampled-shapes.ttl"
+    focused_shapes(graph, frozenset(subjects[::4])).serialize(
+        shapes, format="turtle", encoding="utf-8"
+    )
+    reference = egov_kg.validate(data_dir=data, shapes=shapes)
+    fast = egov_kg.validate(data_dir=data, shapes=shapes, engine="turbo")
+    same_answers(reference, fast)
+    assert reference.results, "the sample has results to compare (the shipped infos)"
+
+    whole = egov_kg.validate(data_dir=data, engine="turbo")
+    same_answers(egov_kg.validate(graph, engine="turbo"), whole)
+    assert whole.conforms and whole.count("Info") == 3
+
+
+def test_malformed_file_is_refused_as_by_the_rdflib_path(tmp_path: Path) -> None:
+    """The store path checks files as strictly, with the same ``path:line:column`` error."""
+    data = tmp_path / "data"
+    data.mkdir()
+    (data / "broken.ttl").write_text(
+        "@prefix egov: <https://w3id.org/egov-kg/ontology#> .\n"
+        "<https://w3id.org/egov-kg/id/period/2003> egov:date "
+        '"2003-02-30"^^<http://www.w3.org/2001/XMLSchema#date> .\n',
+        encoding="utf-8",
+    )
+    with pytest.raises(DataError) as reference:
+        egov_kg.validate(data_dir=data)
+    with pytest.raises(DataError) as fast:
+        egov_kg.validate(data_dir=data, engine="turbo")
+    assert str(fast.value) == str(reference.value)
+    assert str(fast.value).startswith(f"{data / 'broken.ttl'}:2:")
 
 
 def test_unknown_engine_is_refused() -> None:

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 from typing import Any, Final, Literal, TypeAlias
 
+import pyoxigraph as ox
 import pyshacl
 from rdflib import BNode, Graph, URIRef
 from rdflib import Literal as RdfLiteral
@@ -16,10 +17,19 @@ from rdflib.plugins.sparql import prepareQuery
 from rdflib.plugins.sparql.sparql import Query
 from rdflib.term import Node
 
-from egov_kg.graph import load, load_ontology, parse_file
+from egov_kg.graph import (
+    _Prefixes,
+    bind_prefixes,
+    check_file,
+    load,
+    load_ontology,
+    new_graph,
+    parse_file,
+)
 from egov_kg.namespaces import RDF, RDFS, SH, SKOS, XSD
 from egov_kg.reasoning import infer
-from egov_kg.resources import shapes_file
+from egov_kg.resources import data_files, ontology_file, shapes_file
+from egov_kg.terms import to_oxigraph
 
 __all__ = ["Engine", "Severity", "ValidationReport", "ValidationResult", "validate"]
 
@@ -155,23 +165,58 @@ class _Names:
         return str(node)
 
 
-def _pick(literals: Iterable[Node]) -> str | None:
+Labels: TypeAlias = Callable[[Node, URIRef], list[tuple[str, str]]]
+"""A graph's literals ``(language, text)`` of a node for a predicate (language "" if none)."""
+
+
+def _pick(literals: Iterable[tuple[str, str]]) -> str | None:
     """Choose a literal: English first, then Japanese, then any (deterministically)."""
-    candidates = sorted(
-        (lit for lit in literals if isinstance(lit, RdfLiteral)),
-        key=lambda lit: (lit.language or "", str(lit)),
-    )
+    candidates = sorted(literals)
     for language in _LANGUAGES:
-        for literal in candidates:
-            tag = (literal.language or "").lower()
+        for tag, text in candidates:
+            tag = tag.lower()
             if tag == language or tag.startswith(f"{language}-"):
-                return str(literal)
-    return str(candidates[0]) if candidates else None
+                return text
+    return candidates[0][1] if candidates else None
 
 
-def _label(graph: Graph, node: Node, names: _Names) -> str:
+def _rdflib_literals(nodes: Iterable[Node]) -> list[tuple[str, str]]:
+    return [(lit.language or "", str(lit)) for lit in nodes if isinstance(lit, RdfLiteral)]
+
+
+def _graph_labels(graph: Graph) -> Labels:
+    """The literals of ``graph``, read from rdflib."""
+    return lambda node, predicate: _rdflib_literals(graph.objects(node, predicate))
+
+
+def _store_labels(store: ox.Store) -> Labels:
+    """The literals of the default graph of ``store``, read from Oxigraph.
+
+    pyshacl-turbo reads a store with its blank node labels, so a blank focus node of the
+    report is the store's blank node of that label.
+    """
+
+    def literals(node: Node, predicate: URIRef) -> list[tuple[str, str]]:
+        if not isinstance(node, URIRef | BNode):
+            return []  # a literal focus node has no label
+        quads = store.quads_for_pattern(
+            to_oxigraph(node),  # type: ignore[arg-type]
+            ox.NamedNode(str(predicate)),
+            None,
+            ox.DefaultGraph(),
+        )
+        return [
+            (obj.language or "", obj.value)
+            for obj in (quad.object for quad in quads)
+            if isinstance(obj, ox.Literal)
+        ]
+
+    return literals
+
+
+def _label(labels: Labels, node: Node, names: _Names) -> str:
     for predicate in (SKOS.prefLabel, RDFS.label):
-        label = _pick(graph.objects(node, predicate))
+        label = _pick(labels(node, predicate))
         if label is not None:
             return label
     return names.node(node)
@@ -201,7 +246,7 @@ def _path(report: Graph, path: Node | None, names: _Names) -> str | None:
     return "[]"
 
 
-def _result(report: Graph, data: Graph, node: Node, names: _Names) -> ValidationResult:
+def _result(report: Graph, labels: Labels, node: Node, names: _Names) -> ValidationResult:
     focus = report.value(node, SH.focusNode)
     if focus is None:  # pragma: no cover - pyshacl always sets it
         raise ValueError("SHACL result without sh:focusNode")
@@ -216,14 +261,14 @@ def _result(report: Graph, data: Graph, node: Node, names: _Names) -> Validation
     else:
         source_shape = names.node(shape) if shape is not None else ""
     constraint = names.node(component) if component is not None else ""
-    message = _pick(report.objects(node, SH.resultMessage)) or constraint
+    message = _pick(_rdflib_literals(report.objects(node, SH.resultMessage))) or constraint
     declared = report.value(node, SH.resultSeverity)
     severity: Severity = "Violation"
     if declared is not None and declared in _SEVERITIES:
         severity = _SEVERITIES[declared]
     return ValidationResult(
         focus_node=focus,
-        focus_label=_label(data, focus, names),
+        focus_label=_label(labels, focus, names),
         focus_name=names.node(focus),
         path=path,
         message=message,
@@ -339,11 +384,16 @@ def validate(
     if engine not in ("pyshacl", "turbo"):
         raise ValueError(f"unknown validation engine {engine!r}: use 'pyshacl' or 'turbo'")
     graph = getattr(graph, "asserted", graph)  # a KnowledgeGraph validates its asserted graph
+    shapes_path = Path(shapes) if shapes is not None else shapes_file()
+    if engine == "turbo" and graph is None and not inferred:
+        return _validate_files(
+            [Path(ontology) if ontology is not None else ontology_file(), *data_files(data_dir)],
+            shapes_path,
+        )
     ontology_graph = load_ontology(ontology)
     data = load(data_dir, ontology=ontology) if graph is None else graph
     if inferred:
         data = infer(data)
-    shapes_path = Path(shapes) if shapes is not None else shapes_file()
     if engine == "turbo":
         shapes_graph, compiled = _compiled_shapes(*_file_key(shapes_path))
         conforms, report, _ = compiled.validate(
@@ -368,12 +418,47 @@ def validate(
             abort_on_first=False,
             inplace=True,
         )
+    return _report(conforms, report, _graph_labels(data), _Names(data, shapes_graph))
+
+
+def _checked_store(files: Sequence[Path]) -> tuple[ox.Store, Graph]:
+    """``files`` checked as strictly as :func:`egov_kg.graph.load` parses them, in a new store.
+
+    Also returns an empty graph binding the prefixes :func:`~egov_kg.graph.load` would bind
+    for these files (what results are written with). Each file is bulk-loaded once
+    checked, so that only one file's bytes are held at a time.
+    """
+    known = _Prefixes()
+    store = ox.Store()
+    for path in files:
+        checked, prefixes = check_file(path)
+        known.add(path, prefixes)
+        checked.load_into(store)
+    return store, bind_prefixes(new_graph(), known.extra())
+
+
+def _validate_files(files: Sequence[Path], shapes_path: Path) -> ValidationReport:
+    """Validate the triples of ``files`` with pyshacl-turbo, without an rdflib data graph.
+
+    The files are checked and bulk-loaded into an Oxigraph store, which pyshacl-turbo reads
+    itself; focus node labels come from the store. At a million triples this saves the
+    rdflib graph (a minute to build) and its conversion for pyshacl-turbo.
+    """
+    store, prefixes = _checked_store(files)
+    shapes_graph, compiled = _compiled_shapes(*_file_key(shapes_path))
+    conforms, report, _ = compiled.validate(
+        store, inference="none", allow_warnings=True, abort_on_first=False
+    )
+    return _report(conforms, report, _store_labels(store), _Names(prefixes, shapes_graph))
+
+
+def _report(conforms: object, report: object, labels: Labels, names: _Names) -> ValidationReport:
+    """The :class:`ValidationReport` of a SHACL report graph, results labelled and sorted."""
     if not isinstance(report, Graph):  # pragma: no cover - pyshacl returns a Graph
         raise TypeError(f"unexpected pyshacl report {type(report).__name__}")
-    names = _Names(data, shapes_graph)
     results = sorted(
         (
-            _result(report, data, node, names)
+            _result(report, labels, node, names)
             for node in report.subjects(RDF.type, SH.ValidationResult)
         ),
         key=ValidationResult.sort_key,

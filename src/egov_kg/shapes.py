@@ -189,27 +189,18 @@ def _graph_labels(graph: Graph) -> Labels:
     return lambda node, predicate: _rdflib_literals(graph.objects(node, predicate))
 
 
-def _store_labels(store: ox.Store) -> Labels:
-    """The literals of the default graph of ``store``, read from Oxigraph.
+def _index_labels(index: dict[tuple[ox.NamedNode | ox.BlankNode, str], list[ox.Literal]]) -> Labels:
+    """The literals of an index ``(subject, predicate IRI) -> literals`` (pyoxigraph terms).
 
-    pyshacl-turbo reads a store with its blank node labels, so a blank focus node of the
-    report is the store's blank node of that label.
+    pyshacl-turbo keeps the blank node labels of the N-Triples it reads, so a blank focus
+    node of the report is the blank node of that label.
     """
 
     def literals(node: Node, predicate: URIRef) -> list[tuple[str, str]]:
         if not isinstance(node, URIRef | BNode):
             return []  # a literal focus node has no label
-        quads = store.quads_for_pattern(
-            to_oxigraph(node),  # type: ignore[arg-type]
-            ox.NamedNode(str(predicate)),
-            None,
-            ox.DefaultGraph(),
-        )
-        return [
-            (obj.language or "", obj.value)
-            for obj in (quad.object for quad in quads)
-            if isinstance(obj, ox.Literal)
-        ]
+        found = index.get((to_oxigraph(node), str(predicate)), [])  # type: ignore[arg-type]
+        return [(literal.language or "", literal.value) for literal in found]
 
     return literals
 
@@ -421,35 +412,68 @@ def validate(
     return _report(conforms, report, _graph_labels(data), _Names(data, shapes_graph))
 
 
-def _checked_store(files: Sequence[Path]) -> tuple[ox.Store, Graph]:
-    """``files`` checked as strictly as :func:`egov_kg.graph.load` parses them, in a new store.
+_LABEL_PREDICATES: Final = frozenset({str(SKOS.prefLabel), str(RDFS.label)})
 
-    Also returns an empty graph binding the prefixes :func:`~egov_kg.graph.load` would bind
-    for these files (what results are written with). Each file is bulk-loaded once
-    checked, so that only one file's bytes are held at a time.
-    """
-    known = _Prefixes()
-    store = ox.Store()
-    for path in files:
+
+@dataclass
+class _CheckedData:
+    """The triples of checked files as N-Triples, their labels, and the prefixes they bind."""
+
+    ntriples: list[bytes] = field(default_factory=list)
+    labels: dict[tuple[ox.NamedNode | ox.BlankNode, str], list[ox.Literal]] = field(
+        default_factory=dict
+    )
+    prefixes: _Prefixes = field(default_factory=_Prefixes)
+
+    def add(self, path: Path) -> None:
+        """Check ``path`` as strictly as :func:`egov_kg.graph.load` parses it, then add it."""
         checked, prefixes = check_file(path)
-        known.add(path, prefixes)
-        checked.load_into(store)
-    return store, bind_prefixes(new_graph(), known.extra())
+        self.prefixes.add(path, prefixes)
+        quads: Iterable[ox.Quad] = checked.quads or ox.parse(
+            checked.data, format=ox.RdfFormat.TURTLE, rename_blank_nodes=True
+        )
+        body = ox.serialize(self._noting_labels(quads), format=ox.RdfFormat.N_TRIPLES)
+        self.ntriples.append(body or b"")
+
+    def _noting_labels(self, quads: Iterable[ox.Quad]) -> Iterable[ox.Quad]:
+        labels, wanted = self.labels, _LABEL_PREDICATES
+        for quad in quads:
+            obj = quad.object
+            if quad.predicate.value in wanted and isinstance(obj, ox.Literal):
+                subject = quad.subject
+                assert isinstance(subject, ox.NamedNode | ox.BlankNode)  # checked: RDF 1.1
+                labels.setdefault((subject, quad.predicate.value), []).append(obj)
+            yield quad
 
 
 def _validate_files(files: Sequence[Path], shapes_path: Path) -> ValidationReport:
     """Validate the triples of ``files`` with pyshacl-turbo, without an rdflib data graph.
 
-    The files are checked and bulk-loaded into an Oxigraph store, which pyshacl-turbo reads
-    itself; focus node labels come from the store. At a million triples this saves the
-    rdflib graph (a minute to build) and its conversion for pyshacl-turbo.
+    Each file is checked (:func:`~egov_kg.graph.check_file`: the errors of
+    :func:`~egov_kg.graph.load`) and written as N-Triples, which pyshacl-turbo reads in
+    Rust with the prefixes the files bind (its default messages name nodes with them);
+    focus labels come from the label triples noted on the way. Not an Oxigraph store:
+    a store keeps numbers and booleans in canonical form (``"1.50"^^xsd:decimal`` reads
+    back ``"1.5"``, ``"1"^^xsd:boolean`` and ``"true"`` become one triple), which SHACL
+    (``sh:pattern``, ``STR``, counts) and the reported values would see. At a million
+    triples this saves the rdflib graph (a minute to build) and its conversion for turbo.
     """
-    store, prefixes = _checked_store(files)
+    from pyshacl_turbo.rdf import Input  # the serialized input its own Store path makes
+
+    data = _CheckedData()
+    for path in files:
+        data.add(path)
+    prefixes = bind_prefixes(new_graph(), data.prefixes.extra())
+    text = b"".join(data.ntriples).decode("utf-8")
+    data.ntriples.clear()
+    namespaces = {prefix: str(namespace) for prefix, namespace in prefixes.namespaces()}
+    source = Input(text, "nt", None, {}, namespaces, preserve_ids=True)
+    del text
     shapes_graph, compiled = _compiled_shapes(*_file_key(shapes_path))
     conforms, report, _ = compiled.validate(
-        store, inference="none", allow_warnings=True, abort_on_first=False
+        source, inference="none", allow_warnings=True, abort_on_first=False
     )
-    return _report(conforms, report, _store_labels(store), _Names(prefixes, shapes_graph))
+    return _report(conforms, report, _index_labels(data.labels), _Names(prefixes, shapes_graph))
 
 
 def _report(conforms: object, report: object, labels: Labels, names: _Names) -> ValidationReport:

@@ -355,6 +355,8 @@ def validate(
     ``engine="turbo"`` runs the same shapes with the same options on pyshacl-turbo, a Rust
     engine with pySHACL's API (the ``fast`` extra), for large graphs: the same verdict and
     the same results (``tests/test_fast_validation.py``); pyshacl stays the reference.
+    Given files (``data_dir`` or the shipped data, without ``inferred``), it reads them
+    checked but without an rdflib graph (:func:`_validate_files`); given a graph, that graph.
 
     Args:
         graph: the graph to validate; default: :func:`egov_kg.load` of ``data_dir``.

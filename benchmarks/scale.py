@@ -143,9 +143,10 @@ def worker(stage: str, data: str | None, repeat: int, extra: str | None) -> dict
         if not _has(shapes.validate, "engine"):
             return {"na": "egov_kg.shapes.validate has no engine"}
         # What `egov-kg validate --engine turbo --data DIR` waits for once imported: the
-        # strict load of the files, the shapes compiled (on the first run only: cached in the
-        # process), the graph handed to pyshacl-turbo, validation and the labelled, sorted
-        # report (not printing it).
+        # strict check of the files and their bulk load into an Oxigraph store (no rdflib
+        # graph), the shapes compiled (on the first run only: cached in the process), the
+        # store read by pyshacl-turbo, validation and the labelled, sorted report (not
+        # printing it).
         return {
             "samples": _clock(
                 lambda: shapes.validate(data_dir=data, engine="turbo"),  # type: ignore[call-arg]

@@ -7,6 +7,10 @@ graph; and every broken-graph fixture of ``tests/fixtures/violations`` must prod
 exactly the results its header expects, checked by the harness of ``test_violations.py``
 (validation at the fixture's focus nodes, results compared as tuples, each traced to its
 constraint), as pyshacl does there.
+
+Given Turtle files (``data_dir``, or the shipped data) rather than an rdflib graph, the fast
+engine reads them into an Oxigraph store without building an rdflib graph; that path must give
+the same reports as the rdflib one, and refuse a malformed file with the same located error.
 """
 
 from __future__ import annotations
@@ -18,9 +22,10 @@ from rdflib import Graph, URIRef
 from rdflib.plugins.sparql.processor import prepareUpdate
 
 import egov_kg
-from egov_kg.graph import load_ontology
-from egov_kg.shapes import ValidationReport
-from egov_kg.synth import synthesize
+from egov_kg.errors import DataError
+from egov_kg.graph import load, load_ontology
+from egov_kg.shapes import ValidationReport, ValidationResult
+from egov_kg.synth import synthesize, write_synthetic
 from test_violations import (
     Result,
     compare,
@@ -55,10 +60,16 @@ def empty_ontology(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 def test_shipped_data_same_as_pyshacl() -> None:
+    """The fast engine reads the shipped files into a store; pyshacl reads an rdflib graph."""
     reference = egov_kg.validate()
     fast = egov_kg.validate(engine="turbo")
     same_answers(reference, fast)
     assert fast.conforms and fast.count("Info") == 3
+    assert {result.focus_label for result in fast.results} == {
+        result.focus_label for result in reference.results
+    }
+    assert all(result.focus_label != result.focus_name for result in fast.results)
+    same_answers(reference, egov_kg.validate(shipped_graph(), engine="turbo"))
 
 
 def test_shipped_closure_same_as_pyshacl() -> None:
@@ -75,6 +86,7 @@ def test_synthetic_10k_graph_same_as_pyshacl(empty_ontology: Path, tmp_path: Pat
     (pyshacl needs about 40 s for the whole graph, more than this file's time budget, so the
     two engines are compared at a fixed quarter of the focus nodes of every shape, every
     constraint kind included, with the targets rewritten as in ``test_violations.py``.)
+    The fast engine is given the graph, then the files it is written to.
     """
     graph = synthesize(10_000, seed=0)
     graph += load_ontology()
@@ -90,6 +102,48 @@ def test_synthetic_10k_graph_same_as_pyshacl(empty_ontology: Path, tmp_path: Pat
     fast = egov_kg.validate(graph, shapes=shapes, ontology=empty_ontology, engine="turbo")
     same_answers(reference, fast)
     assert set(fast.results) <= set(whole.results)
+
+
+def test_synthetic_10k_files_same_as_pyshacl(tmp_path: Path) -> None:
+    """Written as Turtle files, the 10k graph gets the same report from the store path.
+
+    pyshacl (an rdflib graph of the files) and the fast engine (the files in a store) are
+    compared at every 4th focus node, as above; the whole folder, at every one.
+    """
+    data = tmp_path / "data"
+    write_synthetic(10_000, data, seed=0)
+    graph = load(data)
+    subjects = sorted({s for s in graph.subjects() if isinstance(s, URIRef)})
+    shapes = tmp_path / "sampled-shapes.ttl"
+    focused_shapes(graph, frozenset(subjects[::4])).serialize(
+        shapes, format="turtle", encoding="utf-8"
+    )
+    reference = egov_kg.validate(data_dir=data, shapes=shapes)
+    fast = egov_kg.validate(data_dir=data, shapes=shapes, engine="turbo")
+    same_answers(reference, fast)
+    assert reference.results, "the sample has results to compare (the shipped infos)"
+
+    whole = egov_kg.validate(data_dir=data, engine="turbo")
+    same_answers(egov_kg.validate(graph, engine="turbo"), whole)
+    assert whole.conforms and whole.count("Info") == 3
+
+
+def test_malformed_file_is_refused_as_by_the_rdflib_path(tmp_path: Path) -> None:
+    """The store path checks files as strictly, with the same ``path:line:column`` error."""
+    data = tmp_path / "data"
+    data.mkdir()
+    (data / "broken.ttl").write_text(
+        "@prefix egov: <https://w3id.org/egov-kg/ontology#> .\n"
+        "<https://w3id.org/egov-kg/id/period/2003> egov:date "
+        '"2003-02-30"^^<http://www.w3.org/2001/XMLSchema#date> .\n',
+        encoding="utf-8",
+    )
+    with pytest.raises(DataError) as reference:
+        egov_kg.validate(data_dir=data)
+    with pytest.raises(DataError) as fast:
+        egov_kg.validate(data_dir=data, engine="turbo")
+    assert str(fast.value) == str(reference.value)
+    assert str(fast.value).startswith(f"{data / 'broken.ttl'}:2:")
 
 
 def test_unknown_engine_is_refused() -> None:
@@ -110,8 +164,10 @@ def test_fixture_produces_exactly_its_violation_with_fast_engine(
 ) -> None:
     fixture = parse_fixture(path)
     shipped = shipped_graph()
-    broken = Graph()
+    broken = Graph(bind_namespaces="none")
     broken += shipped
+    for prefix, namespace in shipped.namespaces():
+        broken.bind(prefix, namespace)
     broken.update(prepareUpdate(fixture.text))
     expected_foci = {r[1] for r in fixture.expected if isinstance(r[1], URIRef)}
     focus = frozenset(changed_iris(shipped, broken)) | expected_foci
@@ -139,6 +195,78 @@ def test_fixture_produces_exactly_its_violation_with_fast_engine(
         f"{fixture.slug} ({show_key(fixture.constraint)}) with engine='turbo':\n"
         + "\n".join(differences)
     )
+
+    # The same graph as a Turtle file takes the path without rdflib: the same report.
+    data = tmp_path / "data"
+    data.mkdir()
+    broken.serialize(data / "broken.ttl", format="nt", encoding="utf-8")
+    from_files = egov_kg.validate(
+        data_dir=data, shapes=shapes, ontology=empty_ontology, engine="turbo"
+    )
+    assert from_files.conforms == report.conforms
+    assert [readable(result) for result in from_files.results] == [
+        readable(result) for result in report.results
+    ]
+
+
+def readable(result: ValidationResult) -> tuple[str | None, ...]:
+    """Every field of a result but its focus node (a blank node is named anew per load)."""
+    return (
+        result.focus_label,
+        result.focus_name,
+        result.path,
+        result.message,
+        result.severity,
+        result.source_shape,
+        result.value,
+        result.constraint_component,
+        result.source_constraint,
+    )
+
+
+def test_files_keep_lexical_forms_prefixes_and_blank_node_labels(tmp_path: Path) -> None:
+    """Through files, values keep their spelling and focus names the files' own prefixes.
+
+    A store would read ``"427000.0"^^xsd:decimal`` back as ``"427000"`` and merge
+    ``"1"^^xsd:boolean`` with ``"true"``; a blank focus node keeps its label.
+    """
+    data = tmp_path / "data"
+    data.mkdir()
+    (data / "periods.ttl").write_text(
+        "@prefix time: <http://www.w3.org/2006/time#> .\n"
+        "@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .\n"
+        "@prefix xsd: <http://www.w3.org/2001/XMLSchema#> .\n"
+        "@prefix egov: <https://w3id.org/egov-kg/ontology#> .\n"
+        "@prefix my: <https://example.org/my/> .\n"
+        '[] a time:ProperInterval ; rdfs:label "blank period"@en .\n'
+        'my:p a time:ProperInterval ; rdfs:label "my period"@en, "期間"@ja ;\n'
+        '    egov:date "2003.0"^^xsd:decimal, "1"^^xsd:boolean, "true"^^xsd:boolean .\n',
+        encoding="utf-8",
+    )
+    from_files = egov_kg.validate(data_dir=data, engine="turbo")
+    from_graph = egov_kg.validate(load(data), engine="turbo")
+    assert from_files.conforms == from_graph.conforms is False
+    assert [readable(r) for r in from_files.results] == [readable(r) for r in from_graph.results]
+    assert {r.value for r in from_files.results if r.path == "egov:date" and r.value} == {
+        '"2003.0"^^xsd:decimal',
+        '"1"^^xsd:boolean',
+        '"true"^^xsd:boolean',
+    }
+    assert {(r.focus_label, r.focus_name) for r in from_files.results} == {
+        ("blank period", "[]"),
+        ("my period", "my:p"),
+    }
+    reference = egov_kg.validate(data_dir=data)
+    shape_messages = [  # pyshacl words the default message of sh:node a little differently
+        readable(r)
+        for r in reference.results
+        if r.constraint_component != "sh:NodeConstraintComponent"
+    ]
+    assert shape_messages == [
+        readable(r)
+        for r in from_files.results
+        if r.constraint_component != "sh:NodeConstraintComponent"
+    ]
 
 
 DENMARK_AS_SWEDEN = """

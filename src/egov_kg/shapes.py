@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 from typing import Any, Final, Literal, TypeAlias
 
+import pyoxigraph as ox
 import pyshacl
 from rdflib import BNode, Graph, URIRef
 from rdflib import Literal as RdfLiteral
@@ -16,10 +17,19 @@ from rdflib.plugins.sparql import prepareQuery
 from rdflib.plugins.sparql.sparql import Query
 from rdflib.term import Node
 
-from egov_kg.graph import load, load_ontology, parse_file
+from egov_kg.graph import (
+    _Prefixes,
+    bind_prefixes,
+    check_file,
+    load,
+    load_ontology,
+    new_graph,
+    parse_file,
+)
 from egov_kg.namespaces import RDF, RDFS, SH, SKOS, XSD
 from egov_kg.reasoning import infer
-from egov_kg.resources import shapes_file
+from egov_kg.resources import data_files, ontology_file, shapes_file
+from egov_kg.terms import to_oxigraph
 
 __all__ = ["Engine", "Severity", "ValidationReport", "ValidationResult", "validate"]
 
@@ -155,23 +165,49 @@ class _Names:
         return str(node)
 
 
-def _pick(literals: Iterable[Node]) -> str | None:
+Labels: TypeAlias = Callable[[Node, URIRef], list[tuple[str, str]]]
+"""A graph's literals ``(language, text)`` of a node for a predicate (language "" if none)."""
+
+
+def _pick(literals: Iterable[tuple[str, str]]) -> str | None:
     """Choose a literal: English first, then Japanese, then any (deterministically)."""
-    candidates = sorted(
-        (lit for lit in literals if isinstance(lit, RdfLiteral)),
-        key=lambda lit: (lit.language or "", str(lit)),
-    )
+    candidates = sorted(literals)
     for language in _LANGUAGES:
-        for literal in candidates:
-            tag = (literal.language or "").lower()
+        for tag, text in candidates:
+            tag = tag.lower()
             if tag == language or tag.startswith(f"{language}-"):
-                return str(literal)
-    return str(candidates[0]) if candidates else None
+                return text
+    return candidates[0][1] if candidates else None
 
 
-def _label(graph: Graph, node: Node, names: _Names) -> str:
+def _rdflib_literals(nodes: Iterable[Node]) -> list[tuple[str, str]]:
+    return [(lit.language or "", str(lit)) for lit in nodes if isinstance(lit, RdfLiteral)]
+
+
+def _graph_labels(graph: Graph) -> Labels:
+    """The literals of ``graph``, read from rdflib."""
+    return lambda node, predicate: _rdflib_literals(graph.objects(node, predicate))
+
+
+def _index_labels(index: dict[tuple[ox.NamedNode | ox.BlankNode, str], list[ox.Literal]]) -> Labels:
+    """The literals of an index ``(subject, predicate IRI) -> literals`` (pyoxigraph terms).
+
+    pyshacl-turbo keeps the blank node labels of the N-Triples it reads, so a blank focus
+    node of the report is the blank node of that label.
+    """
+
+    def literals(node: Node, predicate: URIRef) -> list[tuple[str, str]]:
+        if not isinstance(node, URIRef | BNode):
+            return []  # a literal focus node has no label
+        found = index.get((to_oxigraph(node), str(predicate)), [])  # type: ignore[arg-type]
+        return [(literal.language or "", literal.value) for literal in found]
+
+    return literals
+
+
+def _label(labels: Labels, node: Node, names: _Names) -> str:
     for predicate in (SKOS.prefLabel, RDFS.label):
-        label = _pick(graph.objects(node, predicate))
+        label = _pick(labels(node, predicate))
         if label is not None:
             return label
     return names.node(node)
@@ -201,7 +237,7 @@ def _path(report: Graph, path: Node | None, names: _Names) -> str | None:
     return "[]"
 
 
-def _result(report: Graph, data: Graph, node: Node, names: _Names) -> ValidationResult:
+def _result(report: Graph, labels: Labels, node: Node, names: _Names) -> ValidationResult:
     focus = report.value(node, SH.focusNode)
     if focus is None:  # pragma: no cover - pyshacl always sets it
         raise ValueError("SHACL result without sh:focusNode")
@@ -216,14 +252,14 @@ def _result(report: Graph, data: Graph, node: Node, names: _Names) -> Validation
     else:
         source_shape = names.node(shape) if shape is not None else ""
     constraint = names.node(component) if component is not None else ""
-    message = _pick(report.objects(node, SH.resultMessage)) or constraint
+    message = _pick(_rdflib_literals(report.objects(node, SH.resultMessage))) or constraint
     declared = report.value(node, SH.resultSeverity)
     severity: Severity = "Violation"
     if declared is not None and declared in _SEVERITIES:
         severity = _SEVERITIES[declared]
     return ValidationResult(
         focus_node=focus,
-        focus_label=_label(data, focus, names),
+        focus_label=_label(labels, focus, names),
         focus_name=names.node(focus),
         path=path,
         message=message,
@@ -319,6 +355,8 @@ def validate(
     ``engine="turbo"`` runs the same shapes with the same options on pyshacl-turbo, a Rust
     engine with pySHACL's API (the ``fast`` extra), for large graphs: the same verdict and
     the same results (``tests/test_fast_validation.py``); pyshacl stays the reference.
+    Given files (``data_dir`` or the shipped data, without ``inferred``), it reads them
+    checked but without an rdflib graph (:func:`_validate_files`); given a graph, that graph.
 
     Args:
         graph: the graph to validate; default: :func:`egov_kg.load` of ``data_dir``.
@@ -339,11 +377,16 @@ def validate(
     if engine not in ("pyshacl", "turbo"):
         raise ValueError(f"unknown validation engine {engine!r}: use 'pyshacl' or 'turbo'")
     graph = getattr(graph, "asserted", graph)  # a KnowledgeGraph validates its asserted graph
+    shapes_path = Path(shapes) if shapes is not None else shapes_file()
+    if engine == "turbo" and graph is None and not inferred:
+        return _validate_files(
+            [Path(ontology) if ontology is not None else ontology_file(), *data_files(data_dir)],
+            shapes_path,
+        )
     ontology_graph = load_ontology(ontology)
     data = load(data_dir, ontology=ontology) if graph is None else graph
     if inferred:
         data = infer(data)
-    shapes_path = Path(shapes) if shapes is not None else shapes_file()
     if engine == "turbo":
         shapes_graph, compiled = _compiled_shapes(*_file_key(shapes_path))
         conforms, report, _ = compiled.validate(
@@ -368,12 +411,80 @@ def validate(
             abort_on_first=False,
             inplace=True,
         )
+    return _report(conforms, report, _graph_labels(data), _Names(data, shapes_graph))
+
+
+_LABEL_PREDICATES: Final = frozenset({str(SKOS.prefLabel), str(RDFS.label)})
+
+
+@dataclass
+class _CheckedData:
+    """The triples of checked files as N-Triples, their labels, and the prefixes they bind."""
+
+    ntriples: list[bytes] = field(default_factory=list)
+    labels: dict[tuple[ox.NamedNode | ox.BlankNode, str], list[ox.Literal]] = field(
+        default_factory=dict
+    )
+    prefixes: _Prefixes = field(default_factory=_Prefixes)
+
+    def add(self, path: Path) -> None:
+        """Check ``path`` as strictly as :func:`egov_kg.graph.load` parses it, then add it."""
+        checked, prefixes = check_file(path)
+        self.prefixes.add(path, prefixes)
+        quads: Iterable[ox.Quad] = checked.quads or ox.parse(
+            checked.data, format=ox.RdfFormat.TURTLE, rename_blank_nodes=True
+        )
+        body = ox.serialize(self._noting_labels(quads), format=ox.RdfFormat.N_TRIPLES)
+        self.ntriples.append(body or b"")
+
+    def _noting_labels(self, quads: Iterable[ox.Quad]) -> Iterable[ox.Quad]:
+        labels, wanted = self.labels, _LABEL_PREDICATES
+        for quad in quads:
+            obj = quad.object
+            if quad.predicate.value in wanted and isinstance(obj, ox.Literal):
+                subject = quad.subject
+                assert isinstance(subject, ox.NamedNode | ox.BlankNode)  # checked: RDF 1.1
+                labels.setdefault((subject, quad.predicate.value), []).append(obj)
+            yield quad
+
+
+def _validate_files(files: Sequence[Path], shapes_path: Path) -> ValidationReport:
+    """Validate the triples of ``files`` with pyshacl-turbo, without an rdflib data graph.
+
+    Each file is checked (:func:`~egov_kg.graph.check_file`: the errors of
+    :func:`~egov_kg.graph.load`) and written as N-Triples, which pyshacl-turbo reads in
+    Rust with the prefixes the files bind (its default messages name nodes with them);
+    focus labels come from the label triples noted on the way. Not an Oxigraph store:
+    a store keeps numbers and booleans in canonical form (``"1.50"^^xsd:decimal`` reads
+    back ``"1.5"``, ``"1"^^xsd:boolean`` and ``"true"`` become one triple), which SHACL
+    (``sh:pattern``, ``STR``, counts) and the reported values would see. At a million
+    triples this saves the rdflib graph (a minute to build) and its conversion for turbo.
+    """
+    from pyshacl_turbo.rdf import Input  # the serialized input its own Store path makes
+
+    data = _CheckedData()
+    for path in files:
+        data.add(path)
+    prefixes = bind_prefixes(new_graph(), data.prefixes.extra())
+    text = b"".join(data.ntriples).decode("utf-8")
+    data.ntriples.clear()
+    namespaces = {prefix: str(namespace) for prefix, namespace in prefixes.namespaces()}
+    source = Input(text, "nt", None, {}, namespaces, preserve_ids=True)
+    del text
+    shapes_graph, compiled = _compiled_shapes(*_file_key(shapes_path))
+    conforms, report, _ = compiled.validate(
+        source, inference="none", allow_warnings=True, abort_on_first=False
+    )
+    return _report(conforms, report, _index_labels(data.labels), _Names(prefixes, shapes_graph))
+
+
+def _report(conforms: object, report: object, labels: Labels, names: _Names) -> ValidationReport:
+    """The :class:`ValidationReport` of a SHACL report graph, results labelled and sorted."""
     if not isinstance(report, Graph):  # pragma: no cover - pyshacl returns a Graph
         raise TypeError(f"unexpected pyshacl report {type(report).__name__}")
-    names = _Names(data, shapes_graph)
     results = sorted(
         (
-            _result(report, data, node, names)
+            _result(report, labels, node, names)
             for node in report.subjects(RDF.type, SH.ValidationResult)
         ),
         key=ValidationResult.sort_key,

@@ -150,6 +150,22 @@ def _quiet_literal_warnings() -> Iterator[None]:
         logger.removeFilter(quiet)
 
 
+@contextmanager
+def _reading(path: Path, converter: _Converter) -> Iterator[None]:
+    """Turn what reading ``path`` raises into a located :class:`DataError`."""
+    with _quiet_literal_warnings():
+        try:
+            yield
+        except SyntaxError as error:
+            raise _syntax_error(path, error) from None
+        except MemoryError as error:  # pyoxigraph reads tokens of up to 16 MiB
+            raise DataError(f"{path}: a literal or IRI is too long to read ({error})") from None
+        except DataError:
+            raise
+        except ValueError as error:  # an rdflib term refused (e.g. a language tag)
+            raise converter.error(str(error), []) from None
+
+
 def _locate(text: str, needles: Iterable[str]) -> tuple[int, int] | None:
     """Best-effort 1-based position of the first of ``needles`` found in ``text``."""
     for needle in needles:
@@ -396,18 +412,9 @@ def parse_file(
     converter = _Converter(path, data, text_rules)
     triples: list[tuple[Node, Node, Node]] = []
     term = converter.term
-    with _quiet_literal_warnings():
-        try:
-            for quad in parser:
-                triples.append((term(quad.subject), term(quad.predicate), term(quad.object)))
-        except SyntaxError as error:
-            raise _syntax_error(path, error) from None
-        except MemoryError as error:  # pyoxigraph reads tokens of up to 16 MiB
-            raise DataError(f"{path}: a literal or IRI is too long to read ({error})") from None
-        except DataError:
-            raise
-        except ValueError as error:  # an rdflib term refused (e.g. a language tag)
-            raise converter.error(str(error), []) from None
+    with _reading(path, converter):
+        for quad in parser:
+            triples.append((term(quad.subject), term(quad.predicate), term(quad.object)))
     graph = Graph(bind_namespaces="none")
     graph.addN((s, p, o, graph) for s, p, o in triples)
     prefixes = dict(parser.prefixes)
@@ -500,18 +507,9 @@ def check_file(path: Path | str, *, text_rules: bool = True) -> tuple[CheckedFil
     checker = _Checker(path, data, text_rules)
     check = checker.check
     parser = pyoxigraph.parse(data, format=pyoxigraph.RdfFormat.TURTLE, rename_blank_nodes=True)
-    with _quiet_literal_warnings():
-        try:
-            for quad in parser:
-                check(quad)
-        except SyntaxError as error:
-            raise _syntax_error(path, error) from None
-        except MemoryError as error:  # pyoxigraph reads tokens of up to 16 MiB
-            raise DataError(f"{path}: a literal or IRI is too long to read ({error})") from None
-        except DataError:
-            raise
-        except ValueError as error:  # an rdflib term refused (e.g. a language tag)
-            raise checker.error(str(error), []) from None
+    with _reading(path, checker):
+        for quad in parser:
+            check(quad)
     prefixes = dict(parser.prefixes)
     if not checker.changed:
         return CheckedFile(path, data, None), prefixes

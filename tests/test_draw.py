@@ -435,3 +435,99 @@ def test_documentation_pages_are_written_once_then_read_back_from_the_cache(
 
     monkeypatch.setattr(docs, "ontology_html", refuse)
     assert docs.documentation_files() == pages
+
+
+# ---------------------------------------------------------------------------
+# A national graph: the pictures keep a readable part
+# ---------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def national_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A synthetic national graph of 10k triples: over a hundred bodies and events."""
+    from egov_kg.synth import write_synthetic
+
+    folder = tmp_path_factory.mktemp("synthetic-10k")
+    write_synthetic(10_000, folder, seed=0)
+    return folder
+
+
+@pytest.fixture(scope="module")
+def national(national_dir: Path) -> egov_kg.KnowledgeGraph:
+    return egov_kg.load(national_dir)
+
+
+def depths(chart: OrgChart) -> dict[str, int]:
+    """Each body's depth under the chart's own parent links (outside parents: -1)."""
+    known = {body.iri: body for body in chart.bodies}
+    found: dict[str, int] = {}
+    for body in chart.bodies:
+        depth, parent = 0, body.parent
+        while parent in known and not known[parent].outside:
+            depth, parent = depth + 1, known[parent].parent
+        found[body.iri] = -1 if body.outside else depth
+    return found
+
+
+def test_a_national_org_chart_keeps_the_top_levels(national: egov_kg.KnowledgeGraph) -> None:
+    from egov_kg.pictures import MAX_MARKS, org_chart
+
+    every = org_chart(national, "en", max_marks=None)
+    part = org_chart(national, "en")
+    inside = [body for body in every.bodies if not body.outside]
+    kept = [body for body in part.bodies if not body.outside]
+    assert len(inside) > MAX_MARKS and len(kept) == MAX_MARKS
+    assert part.title == f"{every.title} ({MAX_MARKS} of {len(inside):,} bodies: the top levels)"
+    every_depth, kept_iris = depths(every), {body.iri for body in kept}
+    deepest = max(every_depth[iri] for iri in kept_iris)
+    # every body above the deepest level kept is kept, and a kept body's parent too
+    assert {b.iri for b in inside if every_depth[b.iri] < deepest} <= kept_iris
+    assert all(body.parent is None or body.parent in {b.iri for b in part.bodies} for body in kept)
+    # the part is drawn as it is: its dot has exactly the kept bodies and the new title
+    dot = draw(national, "org-chart", lang="en", fmt="dot", max_marks=MAX_MARKS)
+    assert isinstance(dot, str) and f"({MAX_MARKS} of {len(inside):,} bodies" in dot
+    assert all(element_id(body.iri) in dot for body in kept)
+    dropped = [body for body in inside if body.iri not in kept_iris]
+    assert dropped and not any(f'"{element_id(body.iri)}"' in dot for body in dropped)
+
+
+def test_a_national_timeline_keeps_events_evenly_spread(national: egov_kg.KnowledgeGraph) -> None:
+    from egov_kg.pictures import timeline
+
+    rows = national.query("timeline").rows
+    part = timeline(national, "ja", max_marks=10)
+    events = [event.iri for event in part.events]
+    assert len(rows) > 100 and len(events) == 10
+    wanted = [str(rows[i * (len(rows) - 1) // 9]["event"]) for i in range(10)]
+    assert sorted(events) == sorted(wanted)
+    assert str(rows[0]["event"]) in events and str(rows[-1]["event"]) in events
+    assert part.title.endswith(f"(全 {len(rows):,} 件のうち時間順に均等に選んだ 10 件)")
+    assert len(timeline(national, "ja", max_marks=None).events) == len(rows)
+
+
+def test_the_shipped_pictures_are_whole(kg: egov_kg.KnowledgeGraph) -> None:
+    from egov_kg.pictures import org_chart, timeline
+
+    assert org_chart(kg, "en") == org_chart(kg, "en", max_marks=None)
+    assert timeline(kg, "en") == timeline(kg, "en", max_marks=None)
+
+
+def test_the_cli_bound_is_the_library_bound_and_zero_means_every_mark(
+    national: egov_kg.KnowledgeGraph, national_dir: Path, tmp_path: Path
+) -> None:
+    from egov_kg.cli import main
+    from egov_kg.pictures import MAX_MARKS
+
+    option = next(p for p in main.commands["draw"].params if p.name == "max_marks")
+    assert option.default == MAX_MARKS
+    rows = national.query("timeline").rows
+    data = ["--lang", "en", "--format", "dot", "--data", str(national_dir)]
+    every = run_cli(["draw", "timeline", "--max-marks", "0", *data], cwd=tmp_path)
+    assert every.returncode == 0, every.stderr
+    assert all(f'"{element_id(row["event"])}"' in every.stdout.decode() for row in rows)
+    few = run_cli(["draw", "timeline", "--max-marks", "3", *data], cwd=tmp_path)
+    assert few.returncode == 0, few.stderr
+    assert f"(3 of {len(rows):,} events" in few.stdout.decode()
+    assert few.stdout.decode().count("event-") < every.stdout.decode().count("event-")
+    bad = run_cli(["draw", "timeline", "--max-marks", "-1", *data], cwd=tmp_path)
+    assert bad.returncode == 2 and "at least 1, not -1" in bad.stderr.decode()

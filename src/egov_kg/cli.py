@@ -480,6 +480,15 @@ def export_command(
     default=None,
     help="Output file, written atomically (default: stdout).",
 )
+@click.option(
+    "--max-marks",
+    "max_marks",
+    type=int,
+    default=100,
+    show_default=True,
+    metavar="N",
+    help="The most bodies (org chart) or events (timeline) to show; 0: every one.",
+)
 @_data_option
 @_reported
 def draw_command(
@@ -488,18 +497,21 @@ def draw_command(
     as_of: str | None,
     fmt: str | None,
     output: Path | None,
+    max_marks: int,
     data_dir: Path | None,
 ) -> None:
     """Draw KIND from the canned queries: the org chart, the timeline or the rankings."""
     from egov_kg.drawing import check_arguments, draw, format_for, write
 
     chosen = format_for(output, fmt)
-    check_arguments(kind, lang=lang, as_of=as_of, fmt=chosen)  # before loading the graph
+    bound = max_marks or None
+    # before loading the graph
+    check_arguments(kind, lang=lang, as_of=as_of, fmt=chosen, max_marks=bound)
     kg = load_knowledge_graph(data_dir)
     if output is not None:
-        write(kg, kind, output, lang=lang, as_of=as_of, fmt=chosen)
+        write(kg, kind, output, lang=lang, as_of=as_of, fmt=chosen, max_marks=bound)
         return
-    picture = draw(kg, kind, lang=lang, as_of=as_of, fmt=chosen)
+    picture = draw(kg, kind, lang=lang, as_of=as_of, fmt=chosen, max_marks=bound)
     if isinstance(picture, str):
         click.echo(picture, nl=False)
     else:

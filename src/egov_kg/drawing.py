@@ -30,7 +30,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Final
 
 from egov_kg import pictures
-from egov_kg.pictures import KINDS, LANGUAGES, DrawError, check_language, parse_as_of
+from egov_kg.pictures import KINDS, LANGUAGES, MAX_MARKS, DrawError, check_language, parse_as_of
 
 if TYPE_CHECKING:  # pragma: no cover
     from matplotlib.figure import Figure
@@ -41,6 +41,7 @@ __all__ = [
     "FORMATS",
     "KINDS",
     "LANGUAGES",
+    "MAX_MARKS",
     "PICTURE_FILES",
     "DrawError",
     "chart",
@@ -71,10 +72,9 @@ PICTURE_FILES: Final[tuple[str, ...]] = tuple(
 """The pictures ``egov-kg build`` writes into a release: each kind, in ja and en, svg and png."""
 
 _Chart = pictures.OrgChart | pictures.Timeline | pictures.Rankings
-_READERS: Final[Mapping[str, Callable[..., _Chart]]] = {
+_BOUNDED_READERS: Final[Mapping[str, Callable[..., _Chart]]] = {
     "org-chart": pictures.org_chart,
     "timeline": pictures.timeline,
-    "rankings": pictures.rankings,
 }
 
 
@@ -86,15 +86,22 @@ def _check(kind: str, fmt: str | None = None) -> None:
 
 
 def check_arguments(
-    kind: str, *, lang: str = "ja", as_of: date | str | None = None, fmt: str = "svg"
+    kind: str,
+    *,
+    lang: str = "ja",
+    as_of: date | str | None = None,
+    fmt: str = "svg",
+    max_marks: int | None = MAX_MARKS,
 ) -> None:
     """Check what :func:`draw` is asked for, before any query runs.
 
     Raises:
         DrawError: unknown kind, format or language, a malformed date, a date for the
-            rankings, or the rankings as dot or mermaid.
+            rankings, the rankings as dot or mermaid, or a bound below 1.
     """
     _check(kind, fmt)
+    if max_marks is not None and max_marks < 1:
+        raise DrawError(f"the most marks to show must be at least 1, not {max_marks}")
     check_language(lang)
     parse_as_of(as_of)
     if kind == "rankings" and as_of is not None:
@@ -104,24 +111,40 @@ def check_arguments(
 
 
 def chart(
-    kg: KnowledgeGraph, kind: str, *, lang: str = "ja", as_of: date | str | None = None
+    kg: KnowledgeGraph,
+    kind: str,
+    *,
+    lang: str = "ja",
+    as_of: date | str | None = None,
+    max_marks: int | None = MAX_MARKS,
 ) -> _Chart:
     """What the picture ``kind`` shows, read from the canned queries (no drawing).
 
+    ``max_marks`` bounds the bodies of the org chart and the events of the timeline
+    (:data:`~egov_kg.pictures.MAX_MARKS`; ``None``: every one).
+
     Raises:
-        DrawError: unknown kind or language, a malformed date, or a date for the rankings.
+        DrawError: unknown kind or language, a malformed date, a date for the rankings,
+            or a bound below 1.
     """
-    check_arguments(kind, lang=lang, as_of=as_of)
-    return _READERS[kind](kg, lang, as_of)
+    check_arguments(kind, lang=lang, as_of=as_of, max_marks=max_marks)
+    if kind == "rankings":
+        return pictures.rankings(kg, lang, as_of)
+    return _BOUNDED_READERS[kind](kg, lang, as_of, max_marks)
 
 
 def figure(
-    kg: KnowledgeGraph, kind: str, *, lang: str = "ja", as_of: date | str | None = None
+    kg: KnowledgeGraph,
+    kind: str,
+    *,
+    lang: str = "ja",
+    as_of: date | str | None = None,
+    max_marks: int | None = MAX_MARKS,
 ) -> Figure:
     """The matplotlib figure of the picture ``kind``, e.g. to show it in a notebook."""
     from egov_kg.charts import figure as make_figure  # matplotlib is slow to import
 
-    return make_figure(chart(kg, kind, lang=lang, as_of=as_of))
+    return make_figure(chart(kg, kind, lang=lang, as_of=as_of, max_marks=max_marks))
 
 
 def draw(
@@ -131,6 +154,7 @@ def draw(
     lang: str = "ja",
     as_of: date | str | None = None,
     fmt: str = "svg",
+    max_marks: int | None = MAX_MARKS,
 ) -> bytes | str:
     """Draw the picture ``kind`` of ``kg``.
 
@@ -141,18 +165,21 @@ def draw(
         as_of: a day (``date`` or ``YYYY-MM-DD``): the org chart shows the bodies that
             exist on that day, the timeline the events up to it.
         fmt: ``svg`` or ``png`` (bytes), ``dot`` or ``mermaid`` (text).
+        max_marks: the most bodies (org chart) or events (timeline) to show; beyond it
+            the picture keeps a part and its title says which. ``None``: every one.
 
     Raises:
         DrawError: unknown kind, format or language, a malformed date, a date for the
-            rankings, the rankings as dot or mermaid, or a character no font can draw.
+            rankings, the rankings as dot or mermaid, a bound below 1, or a character no
+            font can draw.
 
     >>> import egov_kg
     >>> dot = draw(egov_kg.load(), "org-chart", lang="en", fmt="dot")
     >>> "Cabinet" in dot and "org-cio-council" in dot
     True
     """
-    check_arguments(kind, lang=lang, as_of=as_of, fmt=fmt)
-    data = chart(kg, kind, lang=lang, as_of=as_of)
+    check_arguments(kind, lang=lang, as_of=as_of, fmt=fmt, max_marks=max_marks)
+    data = chart(kg, kind, lang=lang, as_of=as_of, max_marks=max_marks)
     if fmt in ("dot", "mermaid"):
         from egov_kg.diagrams import to_dot, to_mermaid
 
@@ -191,6 +218,7 @@ def write(
     lang: str = "ja",
     as_of: date | str | None = None,
     fmt: str | None = None,
+    max_marks: int | None = MAX_MARKS,
 ) -> Path:
     """Draw the picture ``kind`` into the file ``path``, atomically.
 
@@ -202,7 +230,9 @@ def write(
     target = Path(path)
     if not target.parent.is_dir():
         raise DrawError(f"{target.parent}: no such folder")
-    picture = draw(kg, kind, lang=lang, as_of=as_of, fmt=format_for(target, fmt))
+    picture = draw(
+        kg, kind, lang=lang, as_of=as_of, fmt=format_for(target, fmt), max_marks=max_marks
+    )
     data = picture.encode("utf-8") if isinstance(picture, str) else picture
     write_atomically(target, data)
     return target

@@ -30,6 +30,7 @@ if TYPE_CHECKING:  # pragma: no cover
 __all__ = [
     "KINDS",
     "LANGUAGES",
+    "MAX_MARKS",
     "Body",
     "DrawError",
     "Event",
@@ -48,6 +49,13 @@ __all__ = [
 KINDS: Final = ("org-chart", "timeline", "rankings")
 """The pictures :func:`egov_kg.drawing.draw` can draw."""
 LANGUAGES: Final = ("ja", "en")
+MAX_MARKS: Final = 100
+"""The most bodies an org chart and events a timeline show by default.
+
+A national graph has thousands of each: a picture of them all is unreadable and takes
+minutes to draw, so the chart keeps a readable part and its title says which; the queries
+(``governance-structure``, ``timeline``) still list every one.
+"""
 
 _ID_BASE: Final = "https://w3id.org/egov-kg/id/"
 _ISO_DATE: Final = re.compile(r"\d{4}-\d{2}-\d{2}")
@@ -57,6 +65,8 @@ _WORDS: Final[Mapping[str, Mapping[str, str]]] = {
     "ja": {
         "org-chart": "電子政府の推進体制",
         "org-chart-as-of": "電子政府の推進体制 ({date} 時点)",
+        "some-bodies": "{title} (全 {total} 組織のうち上位の階層の {shown} 組織)",
+        "some-events": "{title} (全 {total} 件のうち時間順に均等に選んだ {shown} 件)",
         "timeline": "電子政府の年表",
         "timeline-until": "電子政府の年表 ({date} まで)",
         "rankings": "電子政府ランキング: 各調査における各国の順位",
@@ -79,6 +89,8 @@ _WORDS: Final[Mapping[str, Mapping[str, str]]] = {
     "en": {
         "org-chart": "The promotion structure of e-government",
         "org-chart-as-of": "The promotion structure of e-government as of {date}",
+        "some-bodies": "{title} ({shown} of {total} bodies: the top levels)",
+        "some-events": "{title} ({shown} of {total} events, evenly spread over time)",
         "timeline": "Timeline of e-government",
         "timeline-until": "Timeline of e-government until {date}",
         "rankings": "E-government rankings: each country's rank in each survey",
@@ -237,8 +249,59 @@ def _posts(kg: KnowledgeGraph, lang: str) -> dict[str, tuple[str, ...]]:
     return {body: tuple(text for _, text in sorted(posts)) for body, posts in found.items()}
 
 
-def org_chart(kg: KnowledgeGraph, lang: str = "ja", as_of: date | str | None = None) -> OrgChart:
-    """The org chart's bodies, from ``governance-structure`` (and ``structure-as-of``)."""
+def _parent(
+    own: list[dict[str, Any]], chosen: Mapping[str, object], structure: Mapping[str, object]
+) -> str | None:
+    """The body a body is drawn under: its first parent, unless that one is left out."""
+    parents = sorted({str(row["parent"]) for row in own if row.get("parent") is not None})
+    parent = parents[0] if parents else None
+    if parent is not None and parent in structure and parent not in chosen:
+        return None  # a body of the structure that does not exist yet on that day
+    return parent
+
+
+def _top_levels(
+    order: list[str],
+    chosen: Mapping[str, list[dict[str, Any]]],
+    structure: Mapping[str, object],
+    max_marks: int,
+) -> list[str]:
+    """The ``max_marks`` bodies nearest the roots, in ``order``; a parent before its child.
+
+    A body in a cycle of parent links has no depth: it comes last (the layout reports it).
+    """
+    parents = {iri: _parent(chosen[iri], chosen, structure) for iri in order}
+    depths: dict[str, int] = {}
+    for start in order:
+        path: list[str] = []
+        iri: str | None = start
+        while iri is not None and iri in parents and iri not in depths and iri not in path:
+            path.append(iri)
+            iri = parents[iri]
+        if iri is not None and iri in path:  # a cycle
+            base = len(order)
+        elif iri is not None and iri in depths:
+            base = depths[iri] + 1
+        else:  # a root, or a body under a parent outside the structure
+            base = 0
+        for offset, body in enumerate(reversed(path)):
+            depths[body] = base + offset if base < len(order) else len(order)
+    position = {iri: index for index, iri in enumerate(order)}
+    kept = set(sorted(order, key=lambda iri: (depths[iri], position[iri]))[:max_marks])
+    return [iri for iri in order if iri in kept]
+
+
+def org_chart(
+    kg: KnowledgeGraph,
+    lang: str = "ja",
+    as_of: date | str | None = None,
+    max_marks: int | None = MAX_MARKS,
+) -> OrgChart:
+    """The org chart's bodies, from ``governance-structure`` (and ``structure-as-of``).
+
+    With more than ``max_marks`` bodies (``None``: no bound), the chart keeps the top
+    levels: the bodies nearest the roots first, in the query's order.
+    """
     say = words(lang)
     day = parse_as_of(as_of)
     structure = kg.query("governance-structure").rows
@@ -259,14 +322,15 @@ def org_chart(kg: KnowledgeGraph, lang: str = "ja", as_of: date | str | None = N
         if iri not in chosen:
             order.append(iri)
         chosen.setdefault(iri, []).append(row)
+    total = len(order)
+    if max_marks is not None and total > max_marks:
+        order = _top_levels(order, chosen, by_body, max_marks)
+        title = say["some-bodies"].format(title=title, shown=f"{len(order):,}", total=f"{total:,}")
     bodies: list[Body] = []
     outside: dict[str, str] = {}
     for iri in order:
         own = chosen[iri]
-        parents = sorted({str(row["parent"]) for row in own if row.get("parent") is not None})
-        parent = parents[0] if parents else None
-        if parent is not None and parent in by_body and parent not in chosen:
-            parent = None  # a body of the structure that does not exist yet on that day
+        parent = _parent(own, chosen, by_body)
         if parent is not None and parent not in chosen:
             outside.setdefault(parent, _first(own, "parent", lang) or element_id(parent))
         established = next((row["established"] for row in own if row.get("established")), None)
@@ -351,8 +415,17 @@ def interval(value: object, precision: str, earliest: date | None = None) -> tup
     raise DrawError(f"cannot place the date {value!r} on a time axis")
 
 
-def timeline(kg: KnowledgeGraph, lang: str = "ja", as_of: date | str | None = None) -> Timeline:
-    """The dated events of the ``timeline`` query (up to ``as_of``), lane by lane."""
+def timeline(
+    kg: KnowledgeGraph,
+    lang: str = "ja",
+    as_of: date | str | None = None,
+    max_marks: int | None = MAX_MARKS,
+) -> Timeline:
+    """The dated events of the ``timeline`` query (up to ``as_of``), lane by lane.
+
+    With more than ``max_marks`` events (``None``: no bound), the timeline keeps that many,
+    evenly spread over the query's order (by date), the first and the last among them.
+    """
     say = words(lang)
     day = parse_as_of(as_of)
     if day is None:
@@ -361,6 +434,10 @@ def timeline(kg: KnowledgeGraph, lang: str = "ja", as_of: date | str | None = No
     else:
         rows = kg.query("timeline", end=day.isoformat()).rows
         title = say["timeline-until"].format(date=day.isoformat())
+    total = len(rows)
+    if max_marks is not None and total > max_marks:
+        rows = [rows[i * (total - 1) // max(max_marks - 1, 1)] for i in range(max_marks)]
+        title = say["some-events"].format(title=title, shown=f"{max_marks:,}", total=f"{total:,}")
     lanes: dict[str, list[Event]] = {lane: [] for lane in LANE_ORDER}
     for row in rows:
         kind = str(row["kind"])

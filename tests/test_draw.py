@@ -414,8 +414,21 @@ def test_release_pictures_are_drawn_once_then_read_back_from_the_cache(
     def refuse(*args: object, **kwargs: object) -> bytes:
         raise AssertionError("a cached picture was drawn again")
 
+    asked: list[str] = []
+    ask = kg.query
+
+    def counted(name: str, /, **params: object) -> object:
+        asked.append(name)
+        return ask(name, **params)
+
     monkeypatch.setattr(egov_kg.charts, "render", refuse)
+    monkeypatch.setattr(kg, "query", counted)
     assert picture_files(kg) == drawn  # the same bytes, and matplotlib never called
+    assert sorted(asked) == sorted(set(asked))  # each query once, for both languages
+    assert {"governance-structure", "chairs", "timeline", "rankings"} <= set(asked)
+    monkeypatch.undo()
+    monkeypatch.setenv("EGOV_KG_CACHE_DIR", str(tmp_path))
+    monkeypatch.setattr(egov_kg.charts, "render", refuse)
     (tmp_path / "pictures" / sorted((tmp_path / "pictures").iterdir())[0].name).unlink()
     with pytest.raises(AssertionError, match="drawn again"):
         picture_files(kg)  # a missing file is drawn again

@@ -20,12 +20,9 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, timedelta
-from typing import TYPE_CHECKING, Any, Final
+from typing import Any, Final, Protocol
 
-from egov_kg.results import Year, YearMonth
-
-if TYPE_CHECKING:  # pragma: no cover
-    from egov_kg.knowledge_graph import KnowledgeGraph
+from egov_kg.results import QueryResult, Year, YearMonth
 
 __all__ = [
     "KINDS",
@@ -35,6 +32,7 @@ __all__ = [
     "DrawError",
     "Event",
     "OrgChart",
+    "QuerySource",
     "Rank",
     "Rankings",
     "Timeline",
@@ -126,6 +124,13 @@ _LANES: Final[Mapping[str, str]] = {
 LANE_ORDER: Final = ("laws", "plans", "bodies", "networks", "other")
 
 _JAPAN: Final = _ID_BASE + "country/japan"
+
+
+class QuerySource(Protocol):
+    """What the pictures read: the answers of canned queries (a :class:`KnowledgeGraph`)."""
+
+    def query(self, name: str, /, **params: Any) -> QueryResult:
+        """The rows of the canned query ``name``."""
 
 
 class DrawError(ValueError):
@@ -235,7 +240,7 @@ def _first(rows: list[dict[str, Any]], column: str, lang: str) -> str | None:
     return None
 
 
-def _posts(kg: KnowledgeGraph, lang: str) -> dict[str, tuple[str, ...]]:
+def _posts(kg: QuerySource, lang: str) -> dict[str, tuple[str, ...]]:
     """Each body's chair and vice-chair posts (``chairs`` query), chair first."""
     say = words(lang)
     found: dict[str, list[tuple[int, str]]] = {}
@@ -292,7 +297,7 @@ def _top_levels(
 
 
 def org_chart(
-    kg: KnowledgeGraph,
+    kg: QuerySource,
     lang: str = "ja",
     as_of: date | str | None = None,
     max_marks: int | None = MAX_MARKS,
@@ -416,7 +421,7 @@ def interval(value: object, precision: str, earliest: date | None = None) -> tup
 
 
 def timeline(
-    kg: KnowledgeGraph,
+    kg: QuerySource,
     lang: str = "ja",
     as_of: date | str | None = None,
     max_marks: int | None = MAX_MARKS,
@@ -514,7 +519,7 @@ class Rankings:
     ranks: tuple[Rank, ...]
 
 
-def rankings(kg: KnowledgeGraph, lang: str = "ja", as_of: date | str | None = None) -> Rankings:
+def rankings(kg: QuerySource, lang: str = "ja", as_of: date | str | None = None) -> Rankings:
     """Every rank of the ``rankings`` query."""
     if as_of is not None:
         raise DrawError("a date applies to the org chart and the timeline, not the rankings")

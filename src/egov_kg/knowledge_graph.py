@@ -127,16 +127,16 @@ class KnowledgeGraph:
             ValueError: unknown format, or a graph that the format cannot express.
             DataError: a file changed since it was loaded and is now malformed.
         """
+        from egov_kg import native_export
         from egov_kg.namespaces import ASSERTED_GRAPH, CLOSURE_GRAPH
-        from egov_kg.native_export import statements
-        from egov_kg.serialization import serialize, serialize_statements
+        from egov_kg.serialization import serialize
 
         closed = self.inferred if inferred is None else inferred
         graph_name = CLOSURE_GRAPH if closed else ASSERTED_GRAPH
-        native = statements(self.files, inferred=closed)
-        if native is None:
+        data = native_export.serialize(self.files, fmt, inferred=closed, graph_name=graph_name)
+        if data is None:
             return serialize(self.closure if closed else self.asserted, fmt, graph_name=graph_name)
-        return serialize_statements(native.triples, native.prefixes, fmt, graph_name=graph_name)
+        return data
 
     def export(
         self, fmt: str, out: Path | str | None = None, *, inferred: bool | None = None

@@ -195,12 +195,25 @@ def worker(stage: str, data: str | None, repeat: int, extra: str | None) -> dict
     if stage == "exports":
         import egov_kg
 
-        graph = _graph(data)
         out = Path(tempfile.mkdtemp(prefix="egov-kg-export-"))
+        if hasattr(egov_kg.KnowledgeGraph, "export"):
+            egov_kg.load(data)  # the store built, if no earlier stage cached it: not timed
+
+            # What `egov-kg export --format FMT --data DIR` waits for once imported: the
+            # graph loaded (its store cached by an earlier stage), then written from its
+            # files (egov_kg.native_export), checked by reading it back.
+            def export(fmt: str) -> None:
+                egov_kg.load(data).export(fmt, out / "x")
+        else:  # an egov-kg without the native export: the rdflib graph, parsed once
+            graph = _graph(data)
+
+            def export(fmt: str) -> None:
+                egov_kg.export(graph, fmt, out / "x")
+
         try:
             return {
                 "by_stage": {
-                    f"export {fmt}": _clock(lambda: egov_kg.export(graph, fmt, out / "x"), repeat)  # noqa: B023
+                    f"export {fmt}": _clock(lambda: export(fmt), repeat)  # noqa: B023
                     for fmt in FORMATS
                 }
             }

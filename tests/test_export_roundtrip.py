@@ -157,8 +157,8 @@ def test_a_lost_triple_is_an_error_not_a_silent_drop(
     graph = load_fixture(tmp_path, "blank-node-cycles")
     write = export_module._jsonld
 
-    def dropping(triples, prefixes):  # type: ignore[no-untyped-def]
-        return write(triples[1:], prefixes)  # as rdflib's writer did with a cycle
+    def dropping(triples, prefixes, *rest):  # type: ignore[no-untyped-def]
+        return write(triples[1:], prefixes, *rest)  # as rdflib's writer did with a cycle
 
     monkeypatch.setattr(export_module, "_jsonld", dropping)
     out = tmp_path / "kg.jsonld"

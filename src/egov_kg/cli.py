@@ -446,12 +446,8 @@ def export_command(
     fmt: str, inferred: bool, data_dir: Path | None, ontology: Path | None, output: Path | None
 ) -> None:
     """Write the graph (or its OWL 2 RL closure) deterministically as FORMAT."""
-    from egov_kg.namespaces import ASSERTED_GRAPH, CLOSURE_GRAPH
-    from egov_kg.serialization import export
-
     kg = load_knowledge_graph(data_dir, ontology=ontology)
-    graph = kg.closure if inferred else kg.asserted
-    export(graph, fmt, output, graph_name=CLOSURE_GRAPH if inferred else ASSERTED_GRAPH)
+    kg.export(fmt, output, inferred=inferred)
 
 
 @main.command("draw")

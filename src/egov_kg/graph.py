@@ -28,8 +28,10 @@ from egov_kg.resources import data_files, ontology_file
 __all__ = [
     "CheckedFile",
     "bind_prefixes",
+    "bound_prefixes",
     "check_file",
     "check_files",
+    "checked_triples",
     "load",
     "load_checked",
     "load_files",
@@ -541,6 +543,44 @@ def check_files(files: Iterable[Path]) -> list[CheckedFile]:
         known.add(path, prefixes)
         checked.append(one)
     return checked
+
+
+def checked_triples(files: Iterable[Path]) -> tuple[list[pyoxigraph.Quad], dict[str, str]]:
+    """Every triple :func:`load_files` reads from ``files``, on pyoxigraph's terms.
+
+    The same checks and errors as :func:`check_files`, in one pass that keeps the triples:
+    lexical forms as written, string literals in NFC, blank nodes distinct per file (and
+    duplicates kept: the caller merges them). What a native export starts from.
+
+    Returns:
+        the triples (quads in the default graph), and the prefixes the files declare
+        beyond egov-kg's own (give them to :func:`bound_prefixes`).
+
+    Raises:
+        DataError: as :func:`check_files`.
+        OSError: when a file cannot be read.
+    """
+    known = _Prefixes()
+    quads: list[pyoxigraph.Quad] = []
+    for path in files:
+        data = path.read_bytes()
+        _check_bytes(path, data, True)
+        checker = _Checker(path, data, True)
+        parser = pyoxigraph.parse(data, format=pyoxigraph.RdfFormat.TURTLE, rename_blank_nodes=True)
+        with _reading(path, checker):
+            quads.extend(map(checker.check, parser))
+        known.add(path, dict(parser.prefixes))
+    return quads, known.extra()
+
+
+def bound_prefixes(extra: Mapping[str, str]) -> dict[str, str]:
+    """The prefixes the graph of :func:`load_files` binds, sorted by prefix.
+
+    ``extra``: the prefixes its files declare (:func:`checked_triples`). The same bindings
+    as ``load_files(files).namespaces()``, without parsing into an rdflib graph.
+    """
+    graph = bind_prefixes(new_graph(), extra)
+    return dict(sorted((prefix, str(namespace)) for prefix, namespace in graph.namespaces()))
 
 
 def load_files(files: Iterable[Path]) -> Graph:

@@ -110,6 +110,44 @@ class KnowledgeGraph:
         """The rdflib graph: the closure if loaded with ``inferred=True``, else as asserted."""
         return self.closure if self.inferred else self.asserted
 
+    def serialize(self, fmt: str, *, inferred: bool | None = None) -> bytes:
+        """The graph (or its closure) serialized as ``fmt``, deterministically.
+
+        The same bytes as :func:`egov_kg.serialize` of :attr:`asserted` (graph name
+        ``ASSERTED_GRAPH`` in TriG) or of :attr:`closure` (``CLOSURE_GRAPH``), written
+        from the checked files without building those rdflib graphs
+        (:mod:`egov_kg.native_export`); a closure only owlrl can compute takes the rdflib
+        path.
+
+        Args:
+            fmt: one of :data:`egov_kg.serialization.FORMATS`.
+            inferred: write the OWL-RL closure; default: as loaded (``inferred=``).
+
+        Raises:
+            ValueError: unknown format, or a graph that the format cannot express.
+            DataError: a file changed since it was loaded and is now malformed.
+        """
+        from egov_kg import native_export
+        from egov_kg.namespaces import ASSERTED_GRAPH, CLOSURE_GRAPH
+        from egov_kg.serialization import serialize
+
+        closed = self.inferred if inferred is None else inferred
+        graph_name = CLOSURE_GRAPH if closed else ASSERTED_GRAPH
+        data = native_export.serialize(self.files, fmt, inferred=closed, graph_name=graph_name)
+        if data is None:
+            return serialize(self.closure if closed else self.asserted, fmt, graph_name=graph_name)
+        return data
+
+    def export(
+        self, fmt: str, out: Path | str | None = None, *, inferred: bool | None = None
+    ) -> None:
+        """Write :meth:`serialize` to the file ``out`` atomically, or to stdout when ``None``."""
+        from egov_kg.serialization import FORMATS, write_output
+
+        if fmt not in FORMATS:  # before anything is read
+            raise ValueError(f"unknown format {fmt!r}; expected one of {', '.join(FORMATS)}")
+        write_output(out, lambda: self.serialize(fmt, inferred=inferred))
+
     @property
     def queries(self) -> dict[str, CannedQuery]:
         """The canned queries by name, each with its summary and parameters."""

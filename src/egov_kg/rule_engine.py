@@ -41,7 +41,13 @@ if TYPE_CHECKING:  # pragma: no cover
     from rdflib import Graph
     from rdflib.term import Node
 
-__all__ = ["UnsupportedAxiomError", "inferred_triples", "native_inferred", "rule_files"]
+__all__ = [
+    "UnsupportedAxiomError",
+    "exact_inferred",
+    "inferred_triples",
+    "native_inferred",
+    "rule_files",
+]
 
 _PREFIX = "urn:egov-kg:reasoning:"
 _ASSERTED = ox.NamedNode(_PREFIX + "asserted")
@@ -252,6 +258,25 @@ def _check(
         )
 
 
+def _closed(
+    store: ox.Store,
+    back: Callable[[ox.NamedNode | ox.BlankNode], object],
+    show: Callable[[ox.NamedNode], str],
+) -> Iterator[tuple[object, object, object]]:
+    """Close graph ``_ASSERTED`` of ``store`` (literals standing in as blank nodes).
+
+    Yields what the rules add, less the noise, each term mapped ``back``.
+    """
+    store.extend(quad for quad in _ONE_TIME if quad not in store)
+    schema, graphs = _fixpoint(store)
+    _check(store, graphs, show)
+    for quads in (schema, *(store.quads_for_pattern(None, None, None, g) for g in graphs)):
+        for quad in quads:
+            s, p, o = quad.subject, quad.predicate, quad.object
+            if not _noise(s, p, o):  # type: ignore[arg-type]
+                yield back(s), back(p), back(o)  # type: ignore[arg-type]
+
+
 def inferred_triples(graph: Graph) -> set[tuple[Node, Node, Node]]:
     """The triples owlrl's OWL 2 RL closure adds to ``graph``, less its noise.
 
@@ -265,17 +290,55 @@ def inferred_triples(graph: Graph) -> set[tuple[Node, Node, Node]]:
     terms = _Terms()
     store = ox.Store()
     store.bulk_extend(terms.quads(graph))
-    store.extend(quad for quad in _ONE_TIME if quad not in store)
-    schema, graphs = _fixpoint(store)
-    _check(store, graphs, lambda term: terms.back(term).n3())
     back = terms.back
-    inferred: set[tuple[Node, Node, Node]] = set()
-    for quads in (schema, *(store.quads_for_pattern(None, None, None, g) for g in graphs)):
-        for quad in quads:
-            s, p, o = quad.subject, quad.predicate, quad.object
-            if not _noise(s, p, o):  # type: ignore[arg-type]
-                inferred.add((back(s), back(p), back(o)))  # type: ignore[arg-type]
-    return inferred
+    return set(_closed(store, back, lambda term: back(term).n3()))  # type: ignore[arg-type]
+
+
+def exact_inferred(statements: Iterable[ox.Triple | ox.Quad]) -> list[ox.Triple]:
+    """:func:`inferred_triples` of the graph of ``statements``, on pyoxigraph's terms.
+
+    Literals (and blank nodes) stand in as blank nodes, as in :func:`inferred_triples`, so
+    an inferred triple keeps the lexical form of its literal as written (``"1.50"``, where
+    :func:`native_inferred` gives Oxigraph's ``"1.5"``) and a literal can be a subject:
+    the same triples, term for term, without an rdflib graph. What a native export of
+    the closure writes.
+
+    Raises:
+        UnsupportedAxiomError: the graph uses OWL that the rules do not implement.
+    """
+    stand_ins: dict[ox.BlankNode | ox.Literal, ox.BlankNode] = {}
+    originals: list[ox.BlankNode | ox.Literal] = []
+
+    def stand_in(term: ox.BlankNode | ox.Literal) -> ox.BlankNode:
+        found = stand_ins.get(term)
+        if found is None:
+            kind = _LITERAL if type(term) is ox.Literal else _BLANK
+            found = stand_ins[term] = ox.BlankNode(f"{kind}{len(originals)}")
+            originals.append(term)
+        return found
+
+    def quads() -> Iterator[ox.Quad]:
+        named = ox.NamedNode
+        for statement in statements:
+            s, p, o = statement.subject, statement.predicate, statement.object
+            yield ox.Quad(
+                s if type(s) is named else stand_in(s),  # type: ignore[arg-type]
+                p,
+                o if type(o) is named else stand_in(o),  # type: ignore[arg-type]
+                _ASSERTED,
+            )
+
+    def back(term: ox.NamedNode | ox.BlankNode) -> ox.NamedNode | ox.BlankNode | ox.Literal:
+        if type(term) is ox.NamedNode:
+            return term
+        return originals[int(term.value[1:])]
+
+    store = ox.Store()
+    store.bulk_extend(quads())
+    return [
+        ox.Triple(s, p, o)  # type: ignore[arg-type]
+        for s, p, o in _closed(store, back, lambda term: str(back(term)))
+    ]
 
 
 def native_inferred(load: Callable[[ox.Store, ox.NamedNode], None]) -> list[ox.Quad]:

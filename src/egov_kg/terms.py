@@ -15,7 +15,7 @@ if TYPE_CHECKING:  # pragma: no cover
     from rdflib import Graph
     from rdflib.term import Identifier, Node
 
-__all__ = ["Term", "add_triples", "rdflib_triples", "to_oxigraph", "to_rdflib"]
+__all__ = ["Term", "add_triples", "rdflib_triples", "to_oxigraph", "to_rdflib", "to_rdflib_exact"]
 
 Term: TypeAlias = ox.NamedNode | ox.BlankNode | ox.Literal
 """A term a SPARQL solution can bind (RDF-star triples are not used by egov-kg)."""
@@ -56,6 +56,21 @@ def to_rdflib(term: Term) -> Identifier:
         return Literal(term.value, lang=term.language)
     datatype = term.datatype.value
     return Literal(term.value, datatype=None if datatype == XSD_STRING else URIRef(datatype))
+
+
+def to_rdflib_exact(term: Term) -> Identifier:
+    """The rdflib term :func:`egov_kg.graph.parse_file` makes of a pyoxigraph term.
+
+    As :func:`to_rdflib`, but a typed literal keeps its lexical form as written (rdflib
+    would rewrite ``"01"^^xsd:integer`` as ``"1"``).
+    """
+    from rdflib import Literal, URIRef
+
+    if isinstance(term, ox.Literal) and not term.language:
+        datatype = term.datatype.value
+        if datatype != XSD_STRING:
+            return Literal(term.value, datatype=URIRef(datatype), normalize=False)
+    return to_rdflib(term)
 
 
 def rdflib_triples(graph: Graph) -> Iterator[tuple[Node, Node, Node]]:

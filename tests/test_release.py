@@ -357,7 +357,7 @@ def test_failed_build_leaves_the_previous_release(
 
     # Midway: six files are already written when the TriG serializer fails.
     with monkeypatch.context() as patch:
-        patch.setattr(release_module, "serialize_dataset", boom)
+        patch.setattr(release_module, "serialize_dataset_statements", boom)
         with pytest.raises(RuntimeError, match="disk on fire"):
             build(out)
     assert snapshot(out) == before
@@ -472,3 +472,54 @@ def test_benchmark_smoke(tmp_path: Path) -> None:
         assert row in table
     assert "error:" not in table
     assert "## Machine" in table
+
+
+def _rdflib_path_files(data: Path) -> dict[str, bytes]:
+    """The graph files a build wrote before it read files natively: rdflib graphs, serialized."""
+    from egov_kg.graph import bind_prefixes, load, new_graph, parse_file
+    from egov_kg.serialization import serialize, serialize_dataset
+
+    asserted = load(data)
+    closure = cached_closure(asserted)
+    prefixes = {prefix: str(ns) for prefix, ns in asserted.namespaces()}
+    inferred = bind_prefixes(new_graph(), prefixes)
+    inferred += (triple for triple in closure if triple not in asserted)
+    shapes, shapes_prefixes = parse_file(shapes_file())
+    bind_prefixes(shapes, shapes_prefixes)
+    files = {f"egov-kg.{s}": serialize(asserted, f) for s, f in SUFFIXES.items()}
+    files |= {
+        f"egov-kg-inferred.{s}": serialize(closure, f, graph_name=INFERRED_GRAPH)
+        for s, f in SUFFIXES.items()
+    }
+    graphs = {ASSERTED_GRAPH: asserted, INFERRED_GRAPH: inferred, SHAPES_GRAPH: shapes}
+    files["egov-kg.trig"] = serialize_dataset(graphs, "trig")
+    return files
+
+
+SUFFIXES = {"ttl": "turtle", "nt": "nt", "jsonld": "jsonld"}
+
+
+@pytest.mark.usefixtures("cache")
+@pytest.mark.parametrize("extra", ["", "owl-same-as"])
+def test_a_build_of_other_data_writes_the_bytes_of_the_rdflib_path(
+    tmp_path: Path, extra: str
+) -> None:
+    """A synthetic national graph, and one only owlrl closes (owl:sameAs): the same bytes."""
+    from egov_kg.synth import write_synthetic
+
+    data = tmp_path / "data"
+    data.mkdir()
+    write_synthetic(10_000, data, seed=1)
+    if extra:  # owl:sameAs: the rules refuse it, owlrl closes the graph
+        (data / "same.ttl").write_text(
+            "@prefix owl: <http://www.w3.org/2002/07/owl#> .\n"
+            "<https://w3id.org/egov-kg/id/org/cio-council> owl:sameAs "
+            "<https://w3id.org/egov-kg/id/org/cio-council> .\n",
+            encoding="utf-8",
+        )
+    report = build(tmp_path / "out", data_dir=data)
+    expected = _rdflib_path_files(data)
+    for name, data_bytes in expected.items():
+        assert (tmp_path / "out" / name).read_bytes() == data_bytes, name
+    assert report.asserted_triples == len(parse(tmp_path / "out" / "egov-kg.nt"))
+    assert report.closure_triples == len(parse(tmp_path / "out" / "egov-kg-inferred.nt"))

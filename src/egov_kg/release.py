@@ -36,18 +36,26 @@ import shutil
 import sys
 import tempfile
 from collections import Counter
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Final
 
+import pyoxigraph as ox
 from rdflib import Graph, Literal, Namespace, URIRef
 from rdflib.term import Node
 
 from egov_kg import __version__
 from egov_kg.drawing import PICTURE_FILES, describe_picture
-from egov_kg.graph import bind_prefixes, load, new_graph, parse_file
+from egov_kg.graph import (
+    bind_prefixes,
+    bound_prefixes,
+    checked_triples,
+    load_files,
+    new_graph,
+    parse_file,
+)
 from egov_kg.namespaces import (
     ASSERTED_GRAPH,
     DCTERMS,
@@ -65,7 +73,15 @@ from egov_kg.namespaces import (
 from egov_kg.ontology_docs import DOCUMENTATION_FILES, describe_documentation
 from egov_kg.reasoning import cached_closure
 from egov_kg.resources import shapes_file
-from egov_kg.serialization import fsync_directory, serialize, serialize_dataset
+from egov_kg.rule_engine import UnsupportedAxiomError, exact_inferred
+from egov_kg.serialization import (
+    fsync_directory,
+    oxigraph_triple,
+    serialize,
+    serialize_dataset_statements,
+    serialize_statements,
+)
+from egov_kg.terms import to_rdflib_exact
 
 if TYPE_CHECKING:  # pragma: no cover
     from egov_kg.shapes import Engine, ValidationReport
@@ -88,6 +104,7 @@ DEFAULT_OUT_DIR: Final = Path("release")
 SHAPES_GRAPH: Final = URIRef(f"{GRAPH_BASE}shapes")
 
 DCAT: Final = Namespace("http://www.w3.org/ns/dcat#")
+_OX_RDF_TYPE: Final = ox.NamedNode(str(RDF.type))
 SPDX: Final = Namespace("http://spdx.org/rdf/terms#")
 RELEASE: Final = Namespace("https://w3id.org/egov-kg/void#")
 """Namespace of the resources that only the VoID description has (datasets, files)."""
@@ -314,32 +331,39 @@ class _Statistics:
     distinct_objects: int
 
     @classmethod
-    def of(cls, graph: Graph) -> _Statistics:
-        subjects: set[Node] = set()
-        objects: set[Node] = set()
-        instances: dict[Node, set[Node]] = {}
-        properties: Counter[Node] = Counter()
-        for subject, predicate, obj in graph:
+    def of(cls, triples: Iterable[ox.Triple]) -> _Statistics:
+        """Count ``triples`` (pyoxigraph terms); classes and properties as rdflib terms."""
+        subjects: set[object] = set()
+        objects: set[object] = set()
+        instances: dict[object, set[object]] = {}
+        properties: Counter[object] = Counter()
+        count = 0
+        rdf_type, named = _OX_RDF_TYPE, ox.NamedNode
+        for subject, predicate, obj in triples:
+            count += 1
             subjects.add(subject)
             objects.add(obj)
             properties[predicate] += 1
-            if predicate == RDF.type:
+            if predicate == rdf_type:
                 members = instances.setdefault(obj, set())
-                if isinstance(subject, URIRef):
+                if type(subject) is named:
                     members.add(subject)
         return cls(
-            triples=len(graph),
-            entities=sum(1 for subject in subjects if isinstance(subject, URIRef)),
-            classes={cls_: len(members) for cls_, members in instances.items()},
-            properties=dict(properties),
+            triples=count,
+            entities=sum(1 for subject in subjects if type(subject) is named),
+            classes={to_rdflib_exact(c): len(members) for c, members in instances.items()},  # type: ignore[arg-type]
+            properties={to_rdflib_exact(p): n for p, n in properties.items()},  # type: ignore[arg-type]
             distinct_subjects=len(subjects),
             distinct_objects=len(objects),
         )
 
 
-def _vocabularies(graph: Graph, stats: _Statistics) -> set[URIRef]:
-    """The namespaces of the classes and properties used: known prefixes first, else cut."""
-    known = {str(ns) for ns in PREFIXES.values()} | {str(ns) for _, ns in graph.namespaces()}
+def _vocabularies(bound: Mapping[str, str], stats: _Statistics) -> set[URIRef]:
+    """The namespaces of the classes and properties used: known prefixes first, else cut.
+
+    ``bound``: the prefixes the graph binds.
+    """
+    known = {str(ns) for ns in PREFIXES.values()} | set(bound.values())
     known -= {str(ns) for ns in RESOURCES.values()} | {ID_BASE}
     found: set[URIRef] = set()
     for term in [*stats.classes, *stats.properties]:
@@ -410,9 +434,13 @@ def _describe_statistics(
         void.add((partition, VOID.triples, _integer(count)))
 
 
-def _license(asserted: Graph) -> Node:
-    """The licence the ontology declares (CC BY 4.0)."""
-    return asserted.value(_ONTOLOGY, DCTERMS.license) or _CC_BY_4
+def _license(asserted: Iterable[ox.Triple]) -> Node:
+    """The licence the ontology declares (CC BY 4.0); the first in IRI order if several."""
+    ontology, license_ = ox.NamedNode(str(_ONTOLOGY)), ox.NamedNode(str(DCTERMS.license))
+    found = [t.object for t in asserted if t.subject == ontology and t.predicate == license_]
+    if not found:
+        return _CC_BY_4
+    return to_rdflib_exact(min(found, key=str))  # type: ignore[arg-type]
 
 
 def _describe_file(void: Graph, dataset: URIRef, spec: _FileSpec, data: bytes) -> None:
@@ -435,22 +463,22 @@ def _describe_file(void: Graph, dataset: URIRef, spec: _FileSpec, data: bytes) -
     void.add((checksum, SPDX.checksumValue, Literal(digest, datatype=XSD.hexBinary)))
 
 
-def _void(
-    asserted: Graph, closure: Graph, files: Mapping[str, bytes], prefixes: Mapping[str, str]
-) -> Graph:
+def _void(graphs: _Graphs, files: Mapping[str, bytes]) -> Graph:
     """The VoID + DCAT description of the release whose other files are ``files``."""
+    prefixes = graphs.prefixes
     void = bind_prefixes(
         new_graph(),
         {**prefixes, "dcat": str(DCAT), "spdx": str(SPDX), "egov-void": str(RELEASE)},
     )
-    asserted_stats = _Statistics.of(asserted)
-    closure_stats = _Statistics.of(closure)
+    asserted_stats = _Statistics.of(graphs.asserted)
+    closure_stats = _Statistics.of(graphs.closure)
+    licence = _license(graphs.asserted)
     ds, inferred = _DATASET, _INFERRED_DATASET
     for node in (ds, inferred):
         void.add((node, RDF.type, VOID.Dataset))
         void.add((node, RDF.type, DCAT.Dataset))
         void.add((node, DCTERMS.publisher, _PUBLISHER))
-        void.add((node, DCTERMS.license, _license(asserted)))
+        void.add((node, DCTERMS.license, licence))
         void.add((node, DCTERMS.source, _SOURCE_DECK))
         void.add((node, DCAT.version, Literal(__version__)))
         void.add((node, VOID.uriSpace, Literal(ID_BASE)))
@@ -519,10 +547,9 @@ def _void(
     names = {**prefixes, **{p: str(ns) for p, ns in PREFIXES.items()}}
     _describe_statistics(void, ds, asserted_stats, names)
     _describe_statistics(void, inferred, closure_stats, names)
-    vocabularies = _vocabularies(asserted, asserted_stats)
-    for vocabulary in vocabularies:
+    for vocabulary in _vocabularies(prefixes, asserted_stats):
         void.add((ds, VOID.vocabulary, vocabulary))
-    for vocabulary in _vocabularies(closure, closure_stats):
+    for vocabulary in _vocabularies(graphs.closure_prefixes, closure_stats):
         void.add((inferred, VOID.vocabulary, vocabulary))
     for spec in (*_FILES, *_EXTRA_FILES):
         owner = inferred if spec.content == "closure" else ds
@@ -597,13 +624,53 @@ def _absolute(path: Path | str) -> Path:
     return Path(os.path.abspath(path))
 
 
-def _prefixes(*graphs: Graph) -> dict[str, str]:
-    """The prefixes bound in ``graphs``, the first binding of a prefix winning."""
+def _prefixes(*bindings: Mapping[str, str]) -> dict[str, str]:
+    """The prefixes of ``bindings``, the first binding of a prefix winning."""
     prefixes: dict[str, str] = {}
-    for graph in graphs:
-        for prefix, namespace in graph.namespaces():
-            prefixes.setdefault(prefix, str(namespace))
+    for bound in bindings:
+        for prefix, namespace in bound.items():
+            prefixes.setdefault(prefix, namespace)
     return prefixes
+
+
+@dataclass(frozen=True)
+class _Graphs:
+    """The release's graphs as sets of pyoxigraph triples, literals as written.
+
+    Attributes:
+        asserted: the ontology and the data.
+        closure: the asserted triples and what OWL 2 RL entails from them.
+        inferred: the closure minus the asserted triples.
+        prefixes: the prefixes the asserted graph binds.
+        closure_prefixes: the prefixes the closure and the inferred graph bind.
+    """
+
+    asserted: frozenset[ox.Triple]
+    closure: frozenset[ox.Triple]
+    inferred: frozenset[ox.Triple]
+    prefixes: Mapping[str, str]
+    closure_prefixes: Mapping[str, str]
+
+    @classmethod
+    def read(cls, files: Sequence[Path]) -> _Graphs:
+        """Read ``files`` as strictly as :func:`egov_kg.graph.load`, and close them.
+
+        Without rdflib graphs (minutes at a million triples): the files are checked into
+        pyoxigraph triples and closed by the rules of ``ontology/rules/``
+        (:func:`~egov_kg.rule_engine.exact_inferred`, the same triples as
+        :func:`~egov_kg.reasoning.cached_closure`); a graph only owlrl can close gets its
+        closure from there.
+        """
+        statements, extra = checked_triples(files)
+        asserted = frozenset(statement.triple for statement in statements)
+        del statements
+        prefixes = bound_prefixes(extra)
+        try:
+            added: Iterable[ox.Triple] = exact_inferred(asserted)
+        except UnsupportedAxiomError:
+            added = (oxigraph_triple(t) for t in cached_closure(load_files(files)))
+        closure = asserted.union(added)
+        return cls(asserted, closure, closure - asserted, prefixes, bound_prefixes(prefixes))
 
 
 def _summary(report: ValidationReport, report_graph: Graph) -> ValidationSummary:
@@ -650,34 +717,38 @@ def build(out_dir: Path | str, *, data_dir: Path | str | None = None) -> BuildRe
         DataError: a Turtle file is malformed.
         OSError: a file cannot be read or written.
     """
+    from egov_kg.knowledge_graph import load as load_knowledge_graph
     from egov_kg.shapes import validate  # pyshacl is slow to import
 
     target = _absolute(out_dir)
     if target.exists() or target.is_symlink():
         _check_replaceable(target)  # fail early, before the slow steps
 
-    asserted = load(data_dir)
-    report = validate(asserted, engine=_validation_engine())
+    files = load_knowledge_graph(data_dir).files
+    graphs = _Graphs.read(files)  # first: a malformed file is reported before validation
+    report = validate(data_dir=data_dir, engine=_validation_engine())
     if not report.conforms:
         raise NonConformingGraphError(report)
     shapes, shapes_prefixes = parse_file(shapes_file())
-    prefixes = _prefixes(asserted)
     bind_prefixes(shapes, shapes_prefixes)
-    report_graph = bind_prefixes(new_graph(), _prefixes(asserted, shapes))
+    shapes_bound = {prefix: str(ns) for prefix, ns in shapes.namespaces()}
+    report_graph = bind_prefixes(new_graph(), _prefixes(graphs.prefixes, shapes_bound))
     report_graph += report.graph
 
-    closure = cached_closure(asserted)
-    missing = sum(1 for triple in asserted if triple not in closure)
-    if missing:
-        raise BuildError(f"the OWL 2 RL closure lacks {missing} asserted triples")
-    inferred = bind_prefixes(new_graph(), prefixes)
-    inferred += (triple for triple in closure if triple not in asserted)
-
+    asserted, closure = list(graphs.asserted), list(graphs.closure)
     contents: dict[str, Callable[[str], bytes]] = {
-        "asserted": lambda fmt: serialize(asserted, fmt),
-        "closure": lambda fmt: serialize(closure, fmt, graph_name=INFERRED_GRAPH),
-        "dataset": lambda fmt: serialize_dataset(
-            {ASSERTED_GRAPH: asserted, INFERRED_GRAPH: inferred, SHAPES_GRAPH: shapes}, fmt
+        "asserted": lambda fmt: serialize_statements(asserted, graphs.prefixes, fmt),
+        "closure": lambda fmt: serialize_statements(
+            closure, graphs.closure_prefixes, fmt, graph_name=INFERRED_GRAPH
+        ),
+        "dataset": lambda fmt: serialize_dataset_statements(
+            {
+                ASSERTED_GRAPH: asserted,
+                INFERRED_GRAPH: list(graphs.inferred),
+                SHAPES_GRAPH: [oxigraph_triple(triple) for triple in shapes],
+            },
+            [graphs.prefixes, graphs.closure_prefixes, shapes_bound],
+            fmt,
         ),
         "report": lambda fmt: serialize(report_graph, fmt),
     }
@@ -698,7 +769,7 @@ def build(out_dir: Path | str, *, data_dir: Path | str | None = None) -> BuildRe
         for name, data in extras.items():
             _write(staging, name, data)
             written[name] = data
-        void = _void(asserted, closure, written, prefixes)
+        void = _void(graphs, written)
         _write(staging, VOID_FILE, serialize(void, "turtle"))
         fsync_directory(staging)
         sizes = {name: (staging / name).stat().st_size for name in RELEASE_FILES}
@@ -709,9 +780,9 @@ def build(out_dir: Path | str, *, data_dir: Path | str | None = None) -> BuildRe
     return BuildReport(
         out_dir=target,
         files=MappingProxyType(dict(sorted(sizes.items()))),
-        asserted_triples=len(asserted),
-        closure_triples=len(closure),
-        inferred_triples=len(inferred),
+        asserted_triples=len(graphs.asserted),
+        closure_triples=len(graphs.closure),
+        inferred_triples=len(graphs.inferred),
         shapes_triples=len(shapes),
         validation=_summary(report, report_graph),
     )

@@ -44,8 +44,10 @@ __all__ = [
     "Format",
     "export",
     "export_dataset",
+    "oxigraph_triple",
     "serialize",
     "serialize_dataset",
+    "serialize_dataset_statements",
     "serialize_statements",
     "write_atomically",
     "write_output",
@@ -127,7 +129,7 @@ def _triples(graph: Graph) -> list[_Triple]:
     )
 
 
-def _ox_triple(triple: _Triple, cache: dict[Node, Any] | None = None) -> ox.Triple:
+def oxigraph_triple(triple: _Triple, cache: dict[Node, Any] | None = None) -> ox.Triple:
     """``triple`` in pyoxigraph's terms; ``cache`` keeps the IRIs and blank nodes converted."""
     if cache is None:
         subject, predicate, obj = (to_oxigraph(term) for term in triple)
@@ -401,7 +403,7 @@ def _serialize(graph: Graph, fmt: str, graph_name: URIRef) -> bytes:
     _check_format(fmt)
     triples = _triples(graph)
     cache: dict[Node, Any] = {}
-    statements = [_ox_triple(triple, cache) for triple in triples]
+    statements = [oxigraph_triple(triple, cache) for triple in triples]
     del triples
     data = _write(statements, _bound_prefixes(graph), fmt, str(graph_name))
     _verify(data, fmt, statements, ox.NamedNode(str(graph_name)))
@@ -617,7 +619,7 @@ def _verify_statements(
     except MemoryError as error:  # pyoxigraph reads tokens of up to 16 MiB (JSON: 8 MiB)
         if graph_name is None or fmt not in _RDFLIB_READ:
             raise ValueError(f"the {fmt} output cannot be read back: {error}") from None
-        triples = (_ox_triple(t) for t in Graph().parse(data=data, format=_RDFLIB_READ[fmt]))
+        triples = (oxigraph_triple(t) for t in Graph().parse(data=data, format=_RDFLIB_READ[fmt]))
         parsed = [ox.Quad(t.subject, t.predicate, t.object, ox.DefaultGraph()) for t in triples]
     back: list[ox.Triple] | list[ox.Quad] = parsed
     if graph_name is not None:  # one graph: triples (in TriG, all in that named graph)
@@ -768,12 +770,12 @@ def _ox_quad_key(quad: ox.Quad) -> tuple[tuple[int, str, str, str], ...]:
     return (_ox_term_key(quad.subject), first, _ox_term_key(quad.object))
 
 
-def _dataset_prefixes(graphs: Iterable[Graph]) -> dict[str, str]:
-    """The prefixes bound in ``graphs``; the first graph binding a prefix or namespace wins."""
+def _dataset_prefixes(bindings: Iterable[Mapping[str, str]]) -> dict[str, str]:
+    """The prefixes of the graphs' ``bindings``; the first binding a prefix or namespace wins."""
     prefixes: dict[str, str] = {}
     namespaces: set[str] = set()
-    for graph in graphs:
-        for prefix, namespace in _bound_prefixes(graph).items():
+    for bound in bindings:
+        for prefix, namespace in bound.items():
             if prefix not in prefixes and namespace not in namespaces:
                 prefixes[prefix] = namespace
                 namespaces.add(namespace)
@@ -789,6 +791,13 @@ def _tidy_trig(data: bytes) -> bytes:
             spaced.append(b"\n")
         spaced.append(line)
     return b"".join(spaced)
+
+
+def _check_dataset_format(fmt: str) -> None:
+    if fmt not in DATASET_FORMATS:
+        raise ValueError(
+            f"unknown dataset format {fmt!r}; expected one of {', '.join(DATASET_FORMATS)}"
+        )
 
 
 def serialize_dataset(graphs: Mapping[URIRef, Graph], fmt: DatasetFormat | str) -> bytes:
@@ -808,17 +817,32 @@ def serialize_dataset(graphs: Mapping[URIRef, Graph], fmt: DatasetFormat | str) 
     Raises:
         ValueError: unknown format, or a graph that holds a term RDF cannot express.
     """
-    if fmt not in DATASET_FORMATS:
-        raise ValueError(
-            f"unknown dataset format {fmt!r}; expected one of {', '.join(DATASET_FORMATS)}"
-        )
+    _check_dataset_format(fmt)
+    return serialize_dataset_statements(
+        {name: [oxigraph_triple(triple) for triple in graph] for name, graph in graphs.items()},
+        [_bound_prefixes(graph) for graph in graphs.values()],
+        fmt,
+    )
+
+
+def serialize_dataset_statements(
+    graphs: Mapping[URIRef | str, Sequence[_Statement]],
+    bindings: Sequence[Mapping[str, str]],
+    fmt: DatasetFormat | str,
+) -> bytes:
+    """:func:`serialize_dataset` of graphs given as pyoxigraph triples, without rdflib.
+
+    Args:
+        graphs: graph name -> its triples (quads: their graph is ignored).
+        bindings: the prefixes each graph binds, in the order of ``graphs``.
+        fmt: ``"trig"`` or ``"nquads"``.
+    """
+    _check_dataset_format(fmt)
     order = {str(name): index for index, name in enumerate(graphs)}
     quads: list[ox.Quad] = []
-    for name, graph in graphs.items():
+    for name, triples in graphs.items():
         graph_name = ox.NamedNode(str(name))
-        for triple in graph:
-            subject, predicate, obj = _ox_triple(triple)
-            quads.append(ox.Quad(subject, predicate, obj, graph_name))
+        quads.extend(ox.Quad(t.subject, t.predicate, t.object, graph_name) for t in triples)
     labels = canonical_labels(
         ((q.subject, q.predicate, q.object, q.graph_name) for q in quads),
         ox.BlankNode,
@@ -848,7 +872,7 @@ def serialize_dataset(graphs: Mapping[URIRef, Graph], fmt: DatasetFormat | str) 
         return buffer.getvalue()
     used = _used_prefixes(
         _iris(_statement_terms(statements)),
-        _dataset_prefixes(graphs.values()),
+        _dataset_prefixes(bindings),
         [str(name) for name in graphs],
     )
     ox.serialize(statements, buffer, _OX_DATASET_FORMATS[fmt], prefixes=used)

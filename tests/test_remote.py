@@ -6,8 +6,10 @@ free loopback port, with its data in a temporary folder.
 
 from __future__ import annotations
 
+import http.server
 import shutil
 import sys
+import threading
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -241,3 +243,52 @@ def test_an_unreachable_store_is_one_line_on_stderr_without_credentials() -> Non
 def test_a_store_that_refuses_the_data_is_reported(store: str, kg: Any) -> None:
     with pytest.raises(RemoteError, match="HTTP 4"):
         push(f"{store}/no-such-service", kg=kg, inferred=True)
+
+
+class _RefusingStore(http.server.BaseHTTPRequestHandler):
+    """A store that holds one stale triple and refuses every SPARQL Update as too large."""
+
+    held = b'<urn:stale:s> <urn:stale:p> "stale" .\n'
+    received: list[tuple[str, str, bytes]] = []
+
+    def _body(self) -> bytes:
+        return self.rfile.read(int(self.headers.get("Content-Length", 0)))
+
+    def _answer(self, status: int, body: bytes = b"", kind: str = "text/plain") -> None:
+        self.send_response(status)
+        self.send_header("Content-Type", kind)
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def do_GET(self) -> None:
+        self._answer(200, self.held, "application/n-triples")
+
+    def do_POST(self) -> None:
+        self.received.append(("POST", self.path, self._body()))
+        self._answer(413 if self.path.startswith("/update") else 204)
+
+    def do_PUT(self) -> None:
+        self.received.append(("PUT", self.path, self._body()))
+        self._answer(204)
+
+    def log_message(self, format: str, *args: Any) -> None:
+        pass
+
+
+def test_an_update_refused_as_too_large_becomes_one_put_of_the_graph(
+    kg: egov_kg.KnowledgeGraph,
+) -> None:
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _RefusingStore)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        report = push(f"http://127.0.0.1:{server.server_port}/store", inferred=True, kg=kg)
+    finally:
+        server.shutdown()
+        server.server_close()
+    assert report.requests == ("PUT", "PUT")
+    sent = [(method, path.split("?")[0]) for method, path, _ in _RefusingStore.received]
+    assert sent == [("POST", "/update"), ("PUT", "/store")] * 2
+    whole = _RefusingStore.received[1][2]
+    assert {line.strip() for line in whole.splitlines()} == local_statements(kg)

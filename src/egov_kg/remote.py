@@ -7,19 +7,20 @@ so the store applies it in one transaction and a push cut short changes nothing:
 
 - nothing, when the store already holds the graph (a push of unchanged data);
 - a Graph Store Protocol ``POST`` of the new triples, when none is to go (a first push);
-- one SPARQL 1.1 Update ``DELETE DATA {...} ; INSERT DATA {...}``, when the change is small
-  (:data:`UPDATE_LIMIT` bytes: Oxigraph's server refuses larger update bodies);
-- else, or when either side has blank nodes (they cannot be matched by label), a ``PUT`` of
-  the whole graph, as before.
+- one SPARQL 1.1 Update ``DELETE DATA {...} ; INSERT DATA {...}``, when it removes triples
+  and its text is at most :data:`UPDATE_LIMIT` bytes;
+- else, or when either side has blank nodes (they cannot be matched by label), or when the
+  store refuses the update as too large (HTTP 413), a ``PUT`` of the whole graph, as before.
 
 Each is one transactional request: the whole change or none of it, never a partial graph, and
 no staging graph that a killed push could leave behind. The alternatives measured on
 Oxigraph 0.5 were slower: its transactional ``MOVE``/``COPY``/``ADD``/``DROP`` of a named graph
 cost 2 to 5 times a transactional load of the same triples (so a bulk load into a staging graph
-and a switch costs more than the ``PUT``), and it takes neither gzip request bodies nor update
-bodies over 1 MiB. The canned queries also need the search index (one ``egov:searchKey`` per
-label, NFKC and case-folded, and one ``egov:searchClass`` per labelled resource: an index,
-never data), so a push also replaces a second graph, ``GRAPH/search-keys``, the same way.
+and a switch costs more than the ``PUT``), and it refuses gzip request bodies.
+
+The canned queries also need the search index (one ``egov:searchKey`` per label, NFKC and
+case-folded, and one ``egov:searchClass`` per labelled resource: an index, never data), so a
+push also replaces a second graph, ``GRAPH/search-keys``, the same way.
 
 :class:`RemoteGraph` runs the canned queries through the SPARQL 1.1 Protocol, with the data
 graph as the default graph (``default-graph-uri``) and the index as a named graph
@@ -143,8 +144,12 @@ def _check(response: httpx.Response, what: str) -> httpx.Response:
     return response
 
 
-UPDATE_LIMIT = 1_000_000
-"""The largest SPARQL Update body :func:`push` sends (Oxigraph's server takes 1 MiB)."""
+UPDATE_LIMIT = 64 * 1024 * 1024
+"""The largest SPARQL Update body :func:`push` sends (Oxigraph 0.5's server takes 128 MiB).
+
+A larger change is one ``PUT`` of the whole graph; so is an update the store refuses with
+HTTP 413 (Oxigraph before 0.5 took 1 MiB).
+"""
 
 # The Graph Store Protocol path of a store, and the SPARQL Update path beside it.
 _UPDATE_PATHS = (
@@ -235,11 +240,20 @@ def _current(client: httpx.Client, endpoint: str, graph: str) -> bytes:
 
 
 def _send(
-    client: httpx.Client, endpoint: str, update: str | None, graph: str, change: _Change
-) -> None:
-    """Send the one request of ``change``."""
+    client: httpx.Client,
+    endpoint: str,
+    update: str | None,
+    graph: str,
+    change: _Change,
+    whole: bytes,
+) -> _Change:
+    """Send the one request of ``change``; return the change sent.
+
+    An update the store refuses as too large (HTTP 413) changed nothing: the whole graph
+    ``whole`` goes instead, in one ``PUT``.
+    """
     if change.method == "none":
-        return
+        return change
     if change.method == "UPDATE":
         assert update is not None
         url, params, kind = update, {}, SPARQL_UPDATE
@@ -252,7 +266,11 @@ def _send(
         )
     except httpx.HTTPError as error:
         raise RemoteError(f"{_shown(url)}: {error}") from None
+    if change.method == "UPDATE" and response.status_code == 413:
+        instead = replace(change, method="PUT", content=whole)
+        return _send(client, endpoint, update, graph, instead, whole)
     _check(response, f"{_shown(url)}: {change.method} <{graph}>")
+    return change
 
 
 @dataclass(frozen=True)
@@ -324,8 +342,7 @@ def push(
     with httpx.Client(timeout=timeout) as client:
         for target, content in ((name, body), (search_graph, keys)):
             change = _change(target, _current(client, endpoint, target), content, bool(update))
-            _send(client, endpoint, update, target, change)
-            changes.append(change)
+            changes.append(_send(client, endpoint, update, target, change, content))
     triples = body.count(b"\n")  # one line a triple: N-Triples escapes line breaks
     report = PushReport(_shown(endpoint), name, triples, search_graph, keys.count(b"\n"))
     requests = tuple(change.method for change in changes)

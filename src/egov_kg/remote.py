@@ -112,10 +112,11 @@ def _labels(rows: list[dict[str, Any]]) -> list[Label]:
 
 
 def _search_index(kg: KnowledgeGraph) -> bytes:
-    """The search index of ``kg``'s store (keys and classes), as sorted N-Triples."""
-    quads = kg.store.quads_for_pattern(None, None, None, ox.NamedNode(SEARCH_KEYS_GRAPH_IRI))
-    lines = sorted(str(quad.triple) + " .\n" for quad in quads)
-    return "".join(lines).encode()
+    """The search index of ``kg``'s store (keys and classes), as N-Triples (one native dump)."""
+    dumped = kg.store.dump(
+        format=ox.RdfFormat.N_TRIPLES, from_graph=ox.NamedNode(SEARCH_KEYS_GRAPH_IRI)
+    )
+    return dumped or b""
 
 
 def _n_triples(kg: KnowledgeGraph, inferred: bool) -> bytes:
@@ -179,9 +180,19 @@ def update_endpoint_for(endpoint: str) -> str | None:
 
 
 def _statements(data: bytes) -> list[bytes]:
-    """The statements of N-Triples ``data``, one a line, without blank lines or comments."""
-    lines = (line.strip() for line in data.split(b"\n"))
-    return [line for line in lines if line and not line.startswith(b"#")]
+    r"""The statements of N-Triples ``data``, one a line, without blank lines or comments.
+
+    Oxigraph writes one statement a line, ending ``" .\n"``: such text is only split. Other
+    text (``\r\n`` line ends, blank lines, comments) is cleaned line by line.
+    """
+    lines = data.split(b"\n")
+    if lines and not lines[-1]:
+        lines.pop()
+    plain = b"\r" not in data and b"\n\n" not in data and b"\n#" not in data
+    if plain and not data.startswith((b"#", b"\n")):
+        return lines
+    stripped = (line.strip() for line in lines)
+    return [line for line in stripped if line and not line.startswith(b"#")]
 
 
 @dataclass(frozen=True)

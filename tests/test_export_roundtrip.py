@@ -168,13 +168,13 @@ def test_a_lost_triple_is_an_error_not_a_silent_drop(
     assert out.read_bytes() == b"previous\n"
 
 
-def big_sample(root: Path, triples: int) -> Path:
+def big_sample(root: Path, triples: int, data: dict[str, str] = SAMPLE_DATA) -> Path:
     """A sample whose data has about ``triples`` more triples; return its data folder."""
     lines = [
         "@prefix ex: <http://example.org/> .\n",
         *(f'ex:n{i} ex:next ex:n{i + 1} ; ex:label "node {i}"@en .\n' for i in range(triples // 2)),
     ]
-    sample = write_sample(root, {**SAMPLE_DATA, "big.ttl": "".join(lines)})
+    sample = write_sample(root, {**data, "big.ttl": "".join(lines)})
     return sample.data
 
 
@@ -220,7 +220,7 @@ class _CuttingProxy:
         self.port = self.server.getsockname()[1]
         self.half_sent = threading.Event()
         self.release = threading.Event()
-        self.cut_method = b""
+        self.cut_request = b""  # the method and path of the request cut
         self.thread = threading.Thread(target=self._run, daemon=True)
         self.thread.start()
 
@@ -266,7 +266,7 @@ class _CuttingProxy:
             while len(received) < length // 2:
                 received += client.recv(65536)
             upstream.sendall(head + b"\r\n\r\n" + received[: length // 2])
-            self.cut_method = head.split(b" ", 1)[0]
+            self.cut_request = b" ".join(head.split(b" ")[:2]).split(b"?")[0]
             self.half_sent.set()
             self.release.wait(60)
             upstream.close()
@@ -324,21 +324,25 @@ ex:report ex:author [ ex:name "an unnamed author" ] .
 
 
 def _changed_sample(root: Path, change: str) -> tuple[Path, Path, bytes]:
-    """The data folders before and after ``change``, and the method the push should cut."""
-    if change == "added":  # a first push of new triples: a Graph Store Protocol POST
-        return write_sample(root / "old").data, big_sample(root / "new", 400), b"POST"
+    """The data folders before and after ``change``, and the request the push should send."""
+    if change == "added":  # new triples only: a Graph Store Protocol POST
+        # without "1.50"^^xsd:decimal, which Oxigraph keeps as "1.5": a statement it would
+        # hold otherwise written, so deleted and inserted again (one SPARQL Update)
+        data = {name: text for name, text in SAMPLE_DATA.items() if "xsd:decimal" not in text}
+        old = write_sample(root / "old", data).data
+        return old, big_sample(root / "new", 400, data), b"POST /store"
     if change == "removed":  # triples to delete: one SPARQL Update, DELETE DATA
-        return big_sample(root / "old", 400), write_sample(root / "new").data, b"POST"
+        return big_sample(root / "old", 400), write_sample(root / "new").data, b"POST /update"
     # blank nodes cannot be matched across requests: the whole graph, PUT
     old = write_sample(root / "old", {**SAMPLE_DATA, "blank.ttl": BLANK_NODE_DATA}).data
-    return old, big_sample(root / "new", 400), b"PUT"
+    return old, big_sample(root / "new", 400), b"PUT /store"
 
 
 @pytest.mark.parametrize("change", ["added", "removed", "blank nodes"])
 def test_killed_push_leaves_the_previous_remote_graph(
     tmp_path: Path, store: str, change: str
 ) -> None:
-    old_data, new_data, method = _changed_sample(tmp_path, change)
+    old_data, new_data, request = _changed_sample(tmp_path, change)
     push(f"{store}/store", data_dir=old_data)
     before = graph_triples(store, ASSERTED_GRAPH_IRI)
     assert before
@@ -354,7 +358,7 @@ def test_killed_push_leaves_the_previous_remote_graph(
         proxy.release.set()
         proxy.thread.join(30)
     assert process.returncode == -signal.SIGKILL
-    assert proxy.cut_method == method
+    assert proxy.cut_request == request
     if change == "blank nodes":  # blank node labels differ from one read to the next
         assert len(graph_triples(store, ASSERTED_GRAPH_IRI)) == len(before)
     else:

@@ -292,3 +292,33 @@ def test_an_update_refused_as_too_large_becomes_one_put_of_the_graph(
     assert sent == [("POST", "/update"), ("PUT", "/store")] * 2
     whole = _RefusingStore.received[1][2]
     assert {line.strip() for line in whole.splitlines()} == local_statements(kg)
+
+
+class _TurtleStore(_RefusingStore):
+    """A store that answers a graph read in Turtle only, and takes every write."""
+
+    received: list[tuple[str, str, bytes]] = []
+
+    def do_GET(self) -> None:
+        self._answer(200, b"<urn:stale:s> <urn:stale:p> 'stale' .\n", "text/turtle")
+
+    def do_POST(self) -> None:
+        self.received.append(("POST", self.path, self._body()))
+        self._answer(204)
+
+
+def test_a_store_that_does_not_answer_n_triples_gets_one_put_of_the_graph(
+    kg: egov_kg.KnowledgeGraph,
+) -> None:
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _TurtleStore)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        report = push(f"http://127.0.0.1:{server.server_port}/store", inferred=True, kg=kg)
+    finally:
+        server.shutdown()
+        server.server_close()
+    assert report.requests == ("PUT", "PUT")
+    assert [method for method, _, _ in _TurtleStore.received] == ["PUT", "PUT"]
+    whole = _TurtleStore.received[0][2]
+    assert {line.strip() for line in whole.splitlines()} == local_statements(kg)

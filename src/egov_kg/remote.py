@@ -10,7 +10,7 @@ so the store applies it in one transaction and a push cut short changes nothing:
 - one SPARQL 1.1 Update ``DELETE DATA {...} ; INSERT DATA {...}``, when it removes triples
   and its text is at most :data:`UPDATE_LIMIT` bytes;
 - else, or when either side has blank nodes (they cannot be matched by label), or when the
-  store refuses the update as too large (HTTP 413), a ``PUT`` of the whole graph, as before.
+  store refuses the update (HTTP 4xx: too large, say), a ``PUT`` of the whole graph.
 
 Each is one transactional request: the whole change or none of it, never a partial graph, and
 no staging graph that a killed push could leave behind. The alternatives measured on
@@ -148,8 +148,8 @@ def _check(response: httpx.Response, what: str) -> httpx.Response:
 UPDATE_LIMIT = 64 * 1024 * 1024
 """The largest SPARQL Update body :func:`push` sends (Oxigraph 0.5's server takes 128 MiB).
 
-A larger change is one ``PUT`` of the whole graph; so is an update the store refuses with
-HTTP 413 (Oxigraph before 0.5 took 1 MiB).
+A larger change is one ``PUT`` of the whole graph; so is an update the store refuses (HTTP
+4xx: Oxigraph before 0.5 took 1 MiB).
 """
 
 # The Graph Store Protocol path of a store, and the SPARQL Update path beside it.
@@ -205,14 +205,17 @@ class _Change:
     removed: int
 
 
-def _change(graph: str, current: bytes, new: bytes, can_update: bool) -> _Change:
+def _change(graph: str, current: bytes | None, new: bytes, can_update: bool) -> _Change:
     """The cheapest single request that turns the graph ``current`` into ``new`` (N-Triples).
 
     Statements are compared as text: one written differently on each side (another store's
     serializer) is deleted and inserted again, which is still exact. Blank nodes have no
-    identity across requests, so a graph with any (or any ``_:`` at all) is replaced whole.
+    identity across requests, so a graph with any (or any ``_:`` at all) is replaced whole;
+    so is a graph the store did not give as N-Triples (``current`` is None).
     """
     lines = _statements(new)
+    if current is None:
+        return _Change("PUT", new, len(lines), 0)
     old = set(_statements(current))
     if b"_:" in current or b"_:" in new:
         return _Change("PUT", new, len(lines), len(old))
@@ -234,8 +237,11 @@ def _change(graph: str, current: bytes, new: bytes, can_update: bool) -> _Change
     return _Change("PUT", new, len(added), len(removed))
 
 
-def _current(client: httpx.Client, endpoint: str, graph: str) -> bytes:
-    """The N-Triples of ``graph`` in the store (empty if the store has no such graph)."""
+def _current(client: httpx.Client, endpoint: str, graph: str) -> bytes | None:
+    """The N-Triples of ``graph`` in the store, or None if it answers in another format.
+
+    Empty if the store has no such graph (HTTP 404).
+    """
     name = _shown(endpoint)
     try:
         response = client.get(endpoint, params={"graph": graph}, headers={"Accept": N_TRIPLES})
@@ -245,9 +251,7 @@ def _current(client: httpx.Client, endpoint: str, graph: str) -> bytes:
         return b""
     _check(response, f"{name}: GET <{graph}>")
     kind = response.headers.get("Content-Type", "").split(";")[0].strip().lower()
-    if kind not in (N_TRIPLES, "text/plain"):
-        raise RemoteError(f"{name}: GET <{graph}> answered {kind or 'no type'}, not N-Triples")
-    return response.content
+    return response.content if kind in (N_TRIPLES, "text/plain") else None
 
 
 def _send(
@@ -260,8 +264,9 @@ def _send(
 ) -> _Change:
     """Send the one request of ``change``; return the change sent.
 
-    An update the store refuses as too large (HTTP 413) changed nothing: the whole graph
-    ``whole`` goes instead, in one ``PUT``.
+    An update the store refuses (HTTP 4xx: too large, no update service there, a statement
+    its parser rejects...) changed nothing: the whole graph ``whole`` goes instead, in one
+    ``PUT``.
     """
     if change.method == "none":
         return change
@@ -277,7 +282,7 @@ def _send(
         )
     except httpx.HTTPError as error:
         raise RemoteError(f"{_shown(url)}: {error}") from None
-    if change.method == "UPDATE" and response.status_code == 413:
+    if change.method == "UPDATE" and 400 <= response.status_code < 500:
         instead = replace(change, method="PUT", content=whole)
         return _send(client, endpoint, update, graph, instead, whole)
     _check(response, f"{_shown(url)}: {change.method} <{graph}>")

@@ -386,13 +386,33 @@ def serve_command(
     help="The named graph to replace (default: .../graph/closure with --inferred, "
     "else .../graph/asserted).",
 )
+@click.option(
+    "--update-endpoint",
+    default=None,
+    metavar="URL",
+    help="The store's SPARQL Update URL (default: beside --endpoint for Oxigraph, Fuseki "
+    "and GraphDB); without one, a change that removes triples is a PUT of the whole graph.",
+)
 @_inferred_option
 @_data_option
 @_reported
-def push_command(endpoint: str, graph: str | None, inferred: bool, data_dir: Path | None) -> None:
+def push_command(
+    endpoint: str,
+    graph: str | None,
+    update_endpoint: str | None,
+    inferred: bool,
+    data_dir: Path | None,
+) -> None:
     """Replace a named graph of a SPARQL store with the graph (and its search keys)."""
     remote = _extra("remote", "egov_kg.remote")
-    click.echo(remote.push(endpoint, graph=graph, inferred=inferred, data_dir=data_dir).text)
+    report = remote.push(
+        endpoint,
+        graph=graph,
+        inferred=inferred,
+        data_dir=data_dir,
+        update_endpoint=update_endpoint,
+    )
+    click.echo(report.text)
 
 
 @main.command("sparql")

@@ -24,6 +24,7 @@ __all__ = [
     "RDF_XML",
     "RESULT_TYPES",
     "SPARQL_JSON",
+    "SPARQL_UPDATE",
     "SPARQL_XML",
     "TURTLE",
     "negotiate",
@@ -37,6 +38,7 @@ N_TRIPLES: Final = "application/n-triples"
 RDF_XML: Final = "application/rdf+xml"
 SPARQL_JSON: Final = "application/sparql-results+json"
 SPARQL_XML: Final = "application/sparql-results+xml"
+SPARQL_UPDATE: Final = "application/sparql-update"
 CSV: Final = "text/csv"
 TSV: Final = "text/tab-separated-values"
 

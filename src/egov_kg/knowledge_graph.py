@@ -496,10 +496,16 @@ def _save_on_disk(key: str, store: ox.Store) -> None:
 
 
 def _copy_and_close(store: ox.Store, folder: str) -> None:
-    """Copy ``store`` into a new on-disk store in ``folder``, closed when this returns."""
+    """Copy ``store`` into a new on-disk store in ``folder``, closed when this returns.
+
+    The copy is compacted (``optimize``) before it is closed: RocksDB rewrites the files the
+    bulk copy wrote, and at a million triples the canned queries then spend a quarter to a
+    half less CPU time in Oxigraph, for about 7 seconds once, here.
+    """
     on_disk = ox.Store(folder)
     on_disk.bulk_extend(store)
     on_disk.flush()
+    on_disk.optimize()
     del on_disk
     gc.collect()  # the store closes when its last reference goes
 

@@ -23,8 +23,11 @@ from rdflib.plugins.sparql.processor import prepareUpdate
 
 import egov_kg
 from egov_kg.errors import DataError
-from egov_kg.graph import load, load_ontology
-from egov_kg.shapes import ValidationReport, ValidationResult
+from egov_kg.graph import load, load_ontology, parse_file
+from egov_kg.namespaces import EGOV, SH
+from egov_kg.resources import data_files, ontology_file, shapes_file
+from egov_kg.shape_groups import shape_groups
+from egov_kg.shapes import ValidationReport, ValidationResult, _CheckedData, _validate_files
 from egov_kg.synth import synthesize, write_synthetic
 from test_violations import (
     Result,
@@ -380,3 +383,65 @@ def test_observations_lacking_the_same_dimension_are_not_duplicates() -> None:
         if result.source_constraint == "egovsh:ObservationHasDimensions"
     }
     assert lacking == {"egov-obs:un-2003-denmark", "egov-obs:un-2003-australia"}
+
+
+BROKEN_BODIES = (
+    "@prefix time: <http://www.w3.org/2006/time#> .\n"
+    "@prefix xsd: <http://www.w3.org/2001/XMLSchema#> .\n"
+    "@prefix org: <http://www.w3.org/ns/org#> .\n"
+    "@prefix egov: <https://w3id.org/egov-kg/ontology#> .\n"
+    "<https://w3id.org/egov-kg/id/period/2003-02> a time:ProperInterval ;\n"
+    '    egov:date "2003-02"^^xsd:gYearMonth ; egov:precision time:unitMonth ;\n'
+    '    egov:earliestDay "2003-02-01"^^xsd:date ; egov:latestDay "2003-02-27"^^xsd:date .\n'
+    "<https://w3id.org/egov-kg/id/org/looped> a org:Organization ;\n"
+    "    org:subOrganizationOf <https://w3id.org/egov-kg/id/org/looped> .\n"
+)
+
+
+def test_shape_groups_validated_apart_give_the_report_of_one_run(tmp_path: Path) -> None:
+    """Files validated in two groups of shapes (two threads) give the report of one run.
+
+    Both groups have results: the broken bodies break core constraints and SPARQL ones of
+    shapes with core and with SPARQL-based targets.
+    """
+    data = tmp_path / "data"
+    write_synthetic(10_000, data, seed=0)
+    (data / "broken.ttl").write_text(BROKEN_BODIES, encoding="utf-8")
+    files = [ontology_file(), *data_files(data)]
+    one = _validate_files(files, shapes_file(), threads=1)
+    two = _validate_files(files, shapes_file(), threads=2)
+    assert one.conforms is two.conforms is False
+    assert [readable(r) for r in two.results] == [readable(r) for r in one.results]
+    assert len(two.graph) == len(one.graph)  # one report node instead of two, same results
+    assert {r.source_constraint for r in two.results} >= {
+        "egovsh:PeriodBoundsMatchDate",
+        "egovsh:NoParentCycle",
+    }
+
+    checked = _CheckedData()
+    for path in files:
+        checked.add(path)
+    shapes, _ = parse_file(shapes_file())
+    groups = shape_groups(shapes, checked.census, 2)
+    assert len(groups) == 2
+    sources = {r.source_shape for r in two.results}
+    assert all(sources & {f"egovsh:{shape.split('#')[1]}" for shape in group} for group in groups)
+
+
+def test_shape_groups_hold_every_targeted_shape_once() -> None:
+    shapes, _ = parse_file(shapes_file())
+    checked = _CheckedData()
+    for path in [ontology_file(), *data_files()]:
+        checked.add(path)
+    targeted = sorted(
+        {
+            shape
+            for target in (SH.targetClass, SH.targetSubjectsOf, SH.targetNode, SH.target)
+            for shape in shapes.subjects(target, None)
+        }
+    )
+    groups = shape_groups(shapes, checked.census, 2)
+    assert sorted(shape for group in groups for shape in group) == targeted
+    assert groups == shape_groups(shapes, checked.census, 2)  # deterministic
+    assert shape_groups(shapes, checked.census, 1) == [targeted]
+    assert checked.census.members(str(EGOV.Event)) > checked.census.instances[str(EGOV.Event)]

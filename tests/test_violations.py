@@ -210,7 +210,7 @@ TARGETS = (SH.targetClass, SH.targetNode, SH.targetSubjectsOf, SH.targetObjectsO
 
 
 def _targets(graph: Graph, shapes: Graph, shape: Node) -> set[Node]:
-    """The focus nodes the (core) targets of ``shape`` select in ``graph``."""
+    """The focus nodes the targets of ``shape`` select in ``graph``, SPARQL-based ones too."""
     nodes: set[Node] = set(shapes.objects(shape, SH.targetNode))
     for cls in shapes.objects(shape, SH.targetClass):
         for sub in graph.transitive_subjects(RDFS.subClassOf, cls):
@@ -219,6 +219,17 @@ def _targets(graph: Graph, shapes: Graph, shape: Node) -> set[Node]:
         nodes.update(graph.subjects(prop, None))
     for prop in shapes.objects(shape, SH.targetObjectsOf):
         nodes.update(graph.objects(None, prop))
+    for target in shapes.objects(shape, SH.target):
+        assert (target, RDF.type, SH.SPARQLTarget) in shapes, f"{shape}: unknown kind of target"
+        namespaces = {
+            str(shapes.value(declared, SH.prefix)): URIRef(
+                str(shapes.value(declared, SH.namespace))
+            )
+            for source in shapes.objects(target, SH.prefixes)
+            for declared in shapes.objects(source, SH.declare)
+        }
+        select = str(shapes.value(target, SH.select))
+        nodes.update(row[0] for row in graph.query(select, initNs=namespaces))  # type: ignore[index]
     return nodes
 
 
@@ -227,15 +238,17 @@ def focused_shapes(graph: Graph, focus: frozenset[URIRef]) -> Graph:
 
     (pyshacl's own ``focus_nodes`` option also filters the value nodes that nested shapes
     check, so an ``sh:or`` or ``sh:not`` on a value not in its list passes unchecked.)
+    A SPARQL-based target is run here on ``graph`` and replaced like the others.
     """
     shapes = shapes_graph()
-    assert not set(shapes.subjects(SH.target, None)), "SPARQL-based targets are not handled"
     focused = Graph()
     focused += shapes
     for prefix, namespace in shapes.namespaces():  # results name shapes by these prefixes
         focused.bind(prefix, namespace, override=True, replace=True)
     for shape in {s for target in TARGETS for s in shapes.subjects(target, None)}:
         selected = _targets(graph, shapes, shape) & focus
+        for target in shapes.objects(shape, SH.target):
+            focused -= shapes.triples((target, None, None))
         for target in TARGETS:
             focused.remove((shape, target, None))
         for node in selected:

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable, Iterable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -29,6 +31,7 @@ from egov_kg.graph import (
 from egov_kg.namespaces import RDF, RDFS, SH, SKOS, XSD
 from egov_kg.reasoning import infer
 from egov_kg.resources import data_files, ontology_file, shapes_file
+from egov_kg.shape_groups import Census, shape_groups
 from egov_kg.terms import to_oxigraph
 
 __all__ = ["Engine", "Severity", "ValidationReport", "ValidationResult", "validate"]
@@ -415,6 +418,7 @@ def validate(
 
 
 _LABEL_PREDICATES: Final = frozenset({str(SKOS.prefLabel), str(RDFS.label)})
+_SUBCLASS_OF: Final = str(RDFS.subClassOf)
 
 
 @dataclass
@@ -426,6 +430,7 @@ class _CheckedData:
         default_factory=dict
     )
     prefixes: _Prefixes = field(default_factory=_Prefixes)
+    census: Census = field(default_factory=Census)
 
     def add(self, path: Path) -> None:
         """Check ``path`` as strictly as :func:`egov_kg.graph.load` parses it, then add it."""
@@ -438,17 +443,23 @@ class _CheckedData:
         self.ntriples.append(body or b"")
 
     def _noting_labels(self, quads: Iterable[ox.Quad]) -> Iterable[ox.Quad]:
-        labels, wanted = self.labels, _LABEL_PREDICATES
+        """The quads, their labels noted in :attr:`labels` and their shape in :attr:`census`."""
+        labels, wanted, census = self.labels, _LABEL_PREDICATES, self.census
         for quad in quads:
-            obj = quad.object
-            if quad.predicate.value in wanted and isinstance(obj, ox.Literal):
+            obj, predicate = quad.object, quad.predicate.value
+            census.note(predicate, obj.value if isinstance(obj, ox.NamedNode) else "")
+            if predicate in wanted and isinstance(obj, ox.Literal):
                 subject = quad.subject
                 assert isinstance(subject, ox.NamedNode | ox.BlankNode)  # checked: RDF 1.1
-                labels.setdefault((subject, quad.predicate.value), []).append(obj)
+                labels.setdefault((subject, predicate), []).append(obj)
+            elif predicate == _SUBCLASS_OF and isinstance(obj, ox.NamedNode | ox.BlankNode):
+                census.note_subclass(quad.subject.value, obj.value)  # type: ignore[union-attr]
             yield quad
 
 
-def _validate_files(files: Sequence[Path], shapes_path: Path) -> ValidationReport:
+def _validate_files(
+    files: Sequence[Path], shapes_path: Path, *, threads: int | None = None
+) -> ValidationReport:
     """Validate the triples of ``files`` with pyshacl-turbo, without an rdflib data graph.
 
     Each file is checked (:func:`~egov_kg.graph.check_file`: the errors of
@@ -459,23 +470,76 @@ def _validate_files(files: Sequence[Path], shapes_path: Path) -> ValidationRepor
     back ``"1.5"``, ``"1"^^xsd:boolean`` and ``"true"`` become one triple), which SHACL
     (``sh:pattern``, ``STR``, counts) and the reported values would see. At a million
     triples this saves the rdflib graph (a minute to build) and its conversion for turbo.
-    """
-    from pyshacl_turbo.rdf import Input  # the serialized input its own Store path makes
 
+    The shapes are validated in ``threads`` groups of about equal work (default: one per
+    CPU, at most two; :mod:`egov_kg.shape_groups`), each in its own thread on its own copy
+    of the data (pyshacl-turbo releases the GIL); the groups' reports are merged.
+    """
     data = _CheckedData()
     for path in files:
         data.add(path)
     prefixes = bind_prefixes(new_graph(), data.prefixes.extra())
-    text = b"".join(data.ntriples).decode("utf-8")
+    ntriples = b"".join(data.ntriples).decode("utf-8")
     data.ntriples.clear()
     namespaces = {prefix: str(namespace) for prefix, namespace in prefixes.namespaces()}
-    source = Input(text, "nt", None, {}, namespaces, preserve_ids=True)
-    del text
     shapes_graph, compiled = _compiled_shapes(*_file_key(shapes_path))
-    conforms, report, _ = compiled.validate(
-        source, inference="none", allow_warnings=True, abort_on_first=False
-    )
+    groups = shape_groups(shapes_graph, data.census, _threads() if threads is None else threads)
+
+    def run(group: list[URIRef] | None) -> tuple[bool, Graph]:
+        from pyshacl_turbo.rdf import Input  # the serialized input its own Store path makes
+
+        source = Input(ntriples, "nt", None, {}, namespaces, preserve_ids=True)
+        conforms, report, _ = compiled.validate(
+            source, inference="none", allow_warnings=True, abort_on_first=False, use_shapes=group
+        )
+        return bool(conforms), report
+
+    if len(groups) < 2:
+        conforms, report = run(None)
+    else:
+        with ThreadPoolExecutor(max_workers=len(groups)) as pool:
+            conforms, report = _merged(list(pool.map(run, groups)))
     return _report(conforms, report, _index_labels(data.labels), _Names(prefixes, shapes_graph))
+
+
+def _threads() -> int:
+    """Threads for validating files: one per CPU this process may use, at most two.
+
+    Each thread reads its own copy of the data: two copies at a million triples fit the
+    memory budget, more would not.
+    """
+    return min(2, len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else 1)
+
+
+def _merged(outcomes: Sequence[tuple[bool, Graph]]) -> tuple[bool, Graph]:
+    """One SHACL report of the reports of shape groups: their results under one report node.
+
+    Each result is copied with what its blank nodes lead to (details, paths, blank source
+    shapes). A blank shape that results of two groups name is described in both reports
+    (its lists under new blank nodes): it is copied once, as a single report holds it.
+    """
+    conforms = all(group_conforms for group_conforms, _ in outcomes)
+    merged = Graph(bind_namespaces="none")
+    node = BNode()
+    merged.add((node, RDF.type, SH.ValidationReport))
+    merged.add((node, SH.conforms, RdfLiteral(conforms)))
+    copied: set[Node] = set()
+    for _, report in outcomes:
+        for prefix, namespace in report.namespaces():
+            merged.bind(prefix, namespace, override=False)
+        for result in report.objects(None, SH.result):
+            merged.add((node, SH.result, result))
+            todo = [result]
+            while todo:
+                subject = todo.pop()
+                if subject in copied:
+                    continue
+                copied.add(subject)
+                for predicate, obj in report.predicate_objects(subject):
+                    merged.add((subject, predicate, obj))
+                    if isinstance(obj, BNode):
+                        todo.append(obj)
+    return conforms, merged
 
 
 def _report(conforms: object, report: object, labels: Labels, names: _Names) -> ValidationReport:

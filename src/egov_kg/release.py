@@ -725,10 +725,12 @@ def build(out_dir: Path | str, *, data_dir: Path | str | None = None) -> BuildRe
         _check_replaceable(target)  # fail early, before the slow steps
 
     files = load_knowledge_graph(data_dir).files
-    graphs = _Graphs.read(files)  # first: a malformed file is reported before validation
     report = validate(data_dir=data_dir, engine=_validation_engine())
     if not report.conforms:
         raise NonConformingGraphError(report)
+    # Drawn before the graphs are read: the query store they need is freed before then.
+    extras = _pictures_and_documentation(data_dir)
+    graphs = _Graphs.read(files)
     shapes, shapes_prefixes = parse_file(shapes_file())
     bind_prefixes(shapes, shapes_prefixes)
     shapes_bound = {prefix: str(ns) for prefix, ns in shapes.namespaces()}
@@ -752,8 +754,6 @@ def build(out_dir: Path | str, *, data_dir: Path | str | None = None) -> BuildRe
         ),
         "report": lambda fmt: serialize(report_graph, fmt),
     }
-
-    extras = _pictures_and_documentation(data_dir)
 
     target.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=f".{target.name}.tmp-", dir=target.parent))

@@ -23,7 +23,7 @@ from conftest import run_cli
 from egov_kg import remote
 from egov_kg.iris import ASSERTED_GRAPH_IRI, CLOSURE_GRAPH_IRI, SEARCH_KEYS_GRAPH_IRI
 from egov_kg.queries import ParameterError, UnknownQueryError
-from egov_kg.remote import RemoteError, RemoteGraph, push, search_graph_iri
+from egov_kg.remote import PushReport, RemoteError, RemoteGraph, push, search_graph_iri
 from serving import CASES, case_id, free_port, responds, running
 
 
@@ -276,17 +276,24 @@ class _RefusingStore(http.server.BaseHTTPRequestHandler):
         pass
 
 
-def test_an_update_refused_as_too_large_becomes_one_put_of_the_graph(
-    kg: egov_kg.KnowledgeGraph,
-) -> None:
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _RefusingStore)
+def _push_to(
+    store: type[http.server.BaseHTTPRequestHandler], kg: egov_kg.KnowledgeGraph
+) -> PushReport:
+    """Push the closure of ``kg`` to a stub ``store`` served on loopback for this push."""
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), store)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     try:
-        report = push(f"http://127.0.0.1:{server.server_port}/store", inferred=True, kg=kg)
+        return push(f"http://127.0.0.1:{server.server_port}/store", inferred=True, kg=kg)
     finally:
         server.shutdown()
         server.server_close()
+
+
+def test_an_update_refused_as_too_large_becomes_one_put_of_the_graph(
+    kg: egov_kg.KnowledgeGraph,
+) -> None:
+    report = _push_to(_RefusingStore, kg)
     assert report.requests == ("PUT", "PUT")
     sent = [(method, path.split("?")[0]) for method, path, _ in _RefusingStore.received]
     assert sent == [("POST", "/update"), ("PUT", "/store")] * 2
@@ -310,14 +317,7 @@ class _TurtleStore(_RefusingStore):
 def test_a_store_that_does_not_answer_n_triples_gets_one_put_of_the_graph(
     kg: egov_kg.KnowledgeGraph,
 ) -> None:
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _TurtleStore)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        report = push(f"http://127.0.0.1:{server.server_port}/store", inferred=True, kg=kg)
-    finally:
-        server.shutdown()
-        server.server_close()
+    report = _push_to(_TurtleStore, kg)
     assert report.requests == ("PUT", "PUT")
     assert [method for method, _, _ in _TurtleStore.received] == ["PUT", "PUT"]
     whole = _TurtleStore.received[0][2]

@@ -72,7 +72,7 @@ from egov_kg.namespaces import (
 )
 from egov_kg.ontology_docs import DOCUMENTATION_FILES, describe_documentation
 from egov_kg.reasoning import cached_closure
-from egov_kg.resources import shapes_file
+from egov_kg.resources import data_files, ontology_file, shapes_file
 from egov_kg.rule_engine import UnsupportedAxiomError, exact_inferred
 from egov_kg.serialization import (
     fsync_directory,
@@ -717,14 +717,13 @@ def build(out_dir: Path | str, *, data_dir: Path | str | None = None) -> BuildRe
         DataError: a Turtle file is malformed.
         OSError: a file cannot be read or written.
     """
-    from egov_kg.knowledge_graph import load as load_knowledge_graph
     from egov_kg.shapes import validate  # pyshacl is slow to import
 
     target = _absolute(out_dir)
     if target.exists() or target.is_symlink():
         _check_replaceable(target)  # fail early, before the slow steps
 
-    files = load_knowledge_graph(data_dir).files
+    files = [ontology_file(), *data_files(data_dir)]
     report = validate(data_dir=data_dir, engine=_validation_engine())
     if not report.conforms:
         raise NonConformingGraphError(report)
